@@ -1,0 +1,293 @@
+// Fully-connected layers, mint against XNNPACK, measured in the same run.
+//
+// For each shape M x K by K x N (activations times weights), thread count (1, 2) and data type:
+//   fp32: f32 activations, f32 weights, f32 bias, no clamp;
+//   int8: qs8 activations in, qs8 out, int32 bias. mint uses per-channel weight scales;
+//         Debian's XNNPACK (2022) has only a per-tensor weight scale for qs8 fully-connected
+//         (xnn_create_fully_connected_nc_qs8), so its scale is uniform. The arithmetic per
+//         output is the same; only the requantization multiplier differs per channel.
+// mint runs run_f32_gemm / run_qs8_gemm with the kernels select_*_gemm(hardware_isa_mask())
+// picks; XNNPACK runs its own operator. Both sides share one pthreadpool per thread count and
+// use prepacked weights (packing is outside the timed loop).
+//
+// After the Google Benchmark table the program prints a summary, one row per
+// (dtype, shape, threads): the median over repetitions (or the single run) of each side and the
+// ratio XNNPACK / mint, so > 1 means mint is faster.
+//
+//   gemm_bench --benchmark_repetitions=5 --benchmark_min_time=0.2
+#include <benchmark/benchmark.h>
+#include <pthreadpool.h>
+#include <xnnpack.h>
+
+#include <cmath>
+#include <cstdio>
+#include <map>
+#include <memory>
+#include <random>
+#include <string>
+#include <tuple>
+#include <vector>
+
+#include "compiler/prepack.h"
+#include "kernels/registry.h"
+#include "runtime/hardware.h"
+#include "runtime/ops/gemm_operator.h"
+
+namespace {
+
+using namespace mint;
+
+struct FcShape {
+  size_t m, k, n;
+};
+
+constexpr FcShape kShapes[] = {{1, 768, 3072}, {1, 4096, 4096}, {128, 768, 3072}};
+constexpr size_t kThreads[] = {1, 2};
+
+std::string shape_name(const FcShape& s) {
+  return std::to_string(s.m) + "x" + std::to_string(s.k) + "_by_" + std::to_string(s.k) + "x" +
+         std::to_string(s.n);
+}
+
+// One pool per thread count, shared by mint and XNNPACK.
+pthreadpool_t pool_for(size_t threads) {
+  static std::map<size_t, std::unique_ptr<pthreadpool, decltype(&pthreadpool_destroy)>> pools;
+  auto it = pools.find(threads);
+  if (it == pools.end()) {
+    it = pools.emplace(threads, std::unique_ptr<pthreadpool, decltype(&pthreadpool_destroy)>(
+                                    pthreadpool_create(threads), &pthreadpool_destroy))
+             .first;
+  }
+  return it->second.get();
+}
+
+bool init_xnnpack() {
+  static const bool ok = xnn_initialize(nullptr) == xnn_status_success;
+  return ok;
+}
+
+// Random problem data, shared by both sides of a row so they compute the same layer.
+struct F32Problem {
+  std::vector<float> a, w, bias, c;
+  explicit F32Problem(const FcShape& s) : a(s.m * s.k), w(s.n * s.k), bias(s.n), c(s.m * s.n) {
+    std::mt19937 rng(42);
+    std::uniform_real_distribution<float> dist(-1.0f, 1.0f);
+    for (float& v : a) v = dist(rng);
+    for (float& v : w) v = dist(rng);
+    for (float& v : bias) v = dist(rng);
+  }
+};
+
+struct Qs8Problem {
+  std::vector<int8_t> a, w, c;
+  std::vector<int32_t> bias;
+  std::vector<float> w_scale;
+  Qs8RowQuant a_quant{-3, 0.02f};
+  float out_scale;
+  int8_t out_zero_point = 5;
+  explicit Qs8Problem(const FcShape& s)
+      : a(s.m * round_up(s.k, kQs8KR)), w(s.n * s.k), c(s.m * s.n), bias(s.n), w_scale(s.n) {
+    std::mt19937 rng(42);
+    std::uniform_int_distribution<int> i8(-128, 127);
+    std::uniform_real_distribution<float> unit(0.9f, 1.1f);
+    for (auto& v : a) v = static_cast<int8_t>(i8(rng));
+    for (auto& v : w) v = static_cast<int8_t>(i8(rng));
+    for (auto& v : bias) v = i8(rng) * 64;
+    for (auto& v : w_scale) v = 0.01f * unit(rng);
+    // Outputs of about 40 quantization steps of standard deviation: few saturate.
+    out_scale = 0.02f * 0.01f * 74.0f * 74.0f * std::sqrt(static_cast<float>(s.k)) / 40.0f;
+  }
+};
+
+void bench_mint_f32(benchmark::State& state, FcShape s, size_t threads) {
+  F32Problem p(s);
+  const auto packed = pack_f32_gemm_weights(s.n, s.k, p.w.data(), p.bias.data());
+  const auto kernels = select_f32_gemm(hardware_isa_mask());
+  const F32MinMaxParams params{-INFINITY, INFINITY};
+  pthreadpool_t pool = pool_for(threads);
+  state.SetLabel((s.m == 1 ? kernels.gemv : kernels.gemm)->name);
+  for (auto _ : state) {
+    run_f32_gemm(pool, kernels, s.m, s.n, s.k, p.a.data(), s.k, packed.data(),
+                 f32_gemm_panel_bytes(s.k), p.c.data(), s.n, params);
+    benchmark::DoNotOptimize(p.c.data());
+    benchmark::ClobberMemory();
+  }
+  state.counters["GFLOPS"] = benchmark::Counter(2.0 * s.m * s.n * s.k * state.iterations(),
+                                                benchmark::Counter::kIsRate);
+}
+
+void bench_xnnpack_f32(benchmark::State& state, FcShape s, size_t threads) {
+  if (!init_xnnpack()) return state.SkipWithError("xnn_initialize failed");
+  F32Problem p(s);
+  xnn_operator_t op = nullptr;
+  if (xnn_create_fully_connected_nc_f32(s.k, s.n, s.k, s.n, p.w.data(), p.bias.data(), -INFINITY,
+                                        INFINITY, 0, &op) != xnn_status_success) {
+    return state.SkipWithError("xnn_create_fully_connected_nc_f32 failed");
+  }
+  pthreadpool_t pool = pool_for(threads);
+  if (xnn_setup_fully_connected_nc_f32(op, s.m, p.a.data(), p.c.data(), pool) !=
+      xnn_status_success) {
+    xnn_delete_operator(op);
+    return state.SkipWithError("xnn_setup_fully_connected_nc_f32 failed");
+  }
+  for (auto _ : state) {
+    xnn_run_operator(op, pool);
+    benchmark::DoNotOptimize(p.c.data());
+    benchmark::ClobberMemory();
+  }
+  xnn_delete_operator(op);
+  state.counters["GFLOPS"] = benchmark::Counter(2.0 * s.m * s.n * s.k * state.iterations(),
+                                                benchmark::Counter::kIsRate);
+}
+
+void bench_mint_qs8(benchmark::State& state, FcShape s, size_t threads) {
+  Qs8Problem p(s);
+  const auto packed = pack_qs8_gemm_weights(s.n, s.k, p.w.data(), p.w_scale.data(),
+                                            p.bias.data(), nullptr);
+  const auto kernels = select_qs8_gemm(hardware_isa_mask());
+  Qs8GemmParams params{};
+  params.a_quant = &p.a_quant;
+  params.a_quant_stride = 0;
+  params.output = Qs8Output::kQs8;
+  params.out_inv_scale = 1.0f / p.out_scale;
+  params.out_zero_point = p.out_zero_point;
+  params.out_min = -128;
+  params.out_max = 127;
+  pthreadpool_t pool = pool_for(threads);
+  state.SetLabel((s.m == 1 ? kernels.gemv : kernels.gemm)->name);
+  const size_t a_stride = round_up(s.k, kQs8KR);
+  for (auto _ : state) {
+    run_qs8_gemm(pool, kernels, s.m, s.n, s.k, p.a.data(), a_stride, packed.data(), p.c.data(),
+                 s.n, params);
+    benchmark::DoNotOptimize(p.c.data());
+    benchmark::ClobberMemory();
+  }
+  state.counters["GOPS"] = benchmark::Counter(2.0 * s.m * s.n * s.k * state.iterations(),
+                                              benchmark::Counter::kIsRate);
+}
+
+void bench_xnnpack_qs8(benchmark::State& state, FcShape s, size_t threads) {
+  if (!init_xnnpack()) return state.SkipWithError("xnn_initialize failed");
+  Qs8Problem p(s);
+  xnn_operator_t op = nullptr;
+  // Per-tensor weight scale (the only kind this XNNPACK offers for qs8 fully-connected).
+  const size_t a_stride = round_up(s.k, kQs8KR);
+  if (xnn_create_fully_connected_nc_qs8(s.k, s.n, a_stride, s.n,
+                                        static_cast<int8_t>(p.a_quant.zero_point), p.a_quant.scale,
+                                        0.01f, p.w.data(), p.bias.data(), p.out_zero_point,
+                                        p.out_scale, -128, 127, 0, &op) != xnn_status_success) {
+    return state.SkipWithError("xnn_create_fully_connected_nc_qs8 failed");
+  }
+  pthreadpool_t pool = pool_for(threads);
+  if (xnn_setup_fully_connected_nc_qs8(op, s.m, p.a.data(), p.c.data(), pool) !=
+      xnn_status_success) {
+    xnn_delete_operator(op);
+    return state.SkipWithError("xnn_setup_fully_connected_nc_qs8 failed");
+  }
+  for (auto _ : state) {
+    xnn_run_operator(op, pool);
+    benchmark::DoNotOptimize(p.c.data());
+    benchmark::ClobberMemory();
+  }
+  xnn_delete_operator(op);
+  state.counters["GOPS"] = benchmark::Counter(2.0 * s.m * s.n * s.k * state.iterations(),
+                                              benchmark::Counter::kIsRate);
+}
+
+// ---- summary ---------------------------------------------------------------------------------
+
+// Benchmarks are named "<dtype>/<shape>/threads:<t>/<side>"; the summary groups by the first
+// three fields.
+struct RowKey {
+  std::string dtype, shape;
+  size_t threads;
+  bool operator<(const RowKey& o) const {
+    return std::tie(dtype, shape, threads) < std::tie(o.dtype, o.shape, o.threads);
+  }
+};
+struct RowTimes {
+  double mint_ns = NAN, xnnpack_ns = NAN;
+  bool mint_median = false, xnnpack_median = false;
+};
+
+// Console output as usual, plus the per-iteration real time of every run kept for the summary:
+// the "median" aggregate when there are repetitions, otherwise the single run.
+class SummaryReporter : public benchmark::ConsoleReporter {
+ public:
+  SummaryReporter() : benchmark::ConsoleReporter(OO_Tabular) {}
+
+  void ReportRuns(const std::vector<Run>& runs) override {
+    ConsoleReporter::ReportRuns(runs);
+    for (const Run& run : runs) {
+      if (run.error_occurred) continue;
+      const bool median = run.run_type == Run::RT_Aggregate;
+      if (median && run.aggregate_name != "median") continue;
+      const std::string& name = run.run_name.function_name;
+      const size_t a = name.find('/'), b = name.find('/', a + 1), c = name.find('/', b + 1);
+      if (a == std::string::npos || b == std::string::npos || c == std::string::npos) continue;
+      RowKey key{name.substr(0, a), name.substr(a + 1, b - a - 1),
+                 std::stoul(name.substr(b + 9, c - b - 9))};
+      const std::string side = name.substr(c + 1);
+      const double ns = run.GetAdjustedRealTime() * to_ns(run.time_unit);
+      RowTimes& row = rows_[key];
+      double& slot = side == "mint" ? row.mint_ns : row.xnnpack_ns;
+      bool& slot_median = side == "mint" ? row.mint_median : row.xnnpack_median;
+      if (median || !slot_median) {  // a median replaces single repetitions
+        slot = ns;
+        slot_median = median;
+      }
+    }
+  }
+
+  void PrintSummary() const {
+    std::printf("\nSummary (real time per call, median of repetitions; ratio = XNNPACK / mint, "
+                "> 1 means mint is faster)\n");
+    std::printf("%-5s %-22s %7s %12s %12s %7s\n", "dtype", "shape (MxK by KxN)", "threads",
+                "mint us", "XNNPACK us", "ratio");
+    for (const auto& [key, t] : rows_) {
+      std::printf("%-5s %-22s %7zu %12.1f %12.1f %7.2f\n", key.dtype.c_str(), key.shape.c_str(),
+                  key.threads, t.mint_ns / 1e3, t.xnnpack_ns / 1e3, t.xnnpack_ns / t.mint_ns);
+    }
+  }
+
+ private:
+  static double to_ns(benchmark::TimeUnit unit) {
+    switch (unit) {
+      case benchmark::kNanosecond: return 1.0;
+      case benchmark::kMicrosecond: return 1e3;
+      case benchmark::kMillisecond: return 1e6;
+      case benchmark::kSecond: return 1e9;
+    }
+    return 1.0;
+  }
+  std::map<RowKey, RowTimes> rows_;
+};
+
+void register_all() {
+  for (const FcShape& s : kShapes) {
+    for (size_t t : kThreads) {
+      const std::string mid = "/" + shape_name(s) + "/threads:" + std::to_string(t) + "/";
+      benchmark::RegisterBenchmark(("fp32" + mid + "mint").c_str(), bench_mint_f32, s, t)
+          ->UseRealTime()->Unit(benchmark::kMicrosecond);
+      benchmark::RegisterBenchmark(("fp32" + mid + "xnnpack").c_str(), bench_xnnpack_f32, s, t)
+          ->UseRealTime()->Unit(benchmark::kMicrosecond);
+      benchmark::RegisterBenchmark(("int8" + mid + "mint").c_str(), bench_mint_qs8, s, t)
+          ->UseRealTime()->Unit(benchmark::kMicrosecond);
+      benchmark::RegisterBenchmark(("int8" + mid + "xnnpack").c_str(), bench_xnnpack_qs8, s, t)
+          ->UseRealTime()->Unit(benchmark::kMicrosecond);
+    }
+  }
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  register_all();
+  benchmark::Initialize(&argc, argv);
+  if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 1;
+  SummaryReporter reporter;
+  benchmark::RunSpecifiedBenchmarks(&reporter);
+  reporter.PrintSummary();
+  benchmark::Shutdown();
+  return 0;
+}

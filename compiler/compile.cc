@@ -1,0 +1,169 @@
+#include "compiler/compile.h"
+
+#include <algorithm>
+#include <cmath>
+#include <cstring>
+#include <fstream>
+
+#include "compiler/memory_planner.h"
+#include "compiler/plan_writer.h"
+#include "compiler/prepack.h"
+#include "kernels/gemm.h"
+#include "runtime/ops/op.h"
+
+namespace mint::compiler {
+namespace {
+
+std::string node_ref(const Graph& graph, size_t i) {
+  const Node& node = graph.nodes[i];
+  return "node " + std::to_string(i) + " (" + op_code_name(node.code) + " '" + node.name + "')";
+}
+
+std::vector<float> f32_values(const Value& v) {
+  std::vector<float> out(v.data->size() / sizeof(float));
+  if (!out.empty()) std::memcpy(out.data(), v.data->data(), out.size() * sizeof(float));
+  return out;
+}
+
+ValueId add_packed_constant(Graph& graph, const std::string& name, DType dtype, plan::Layout layout,
+                            std::vector<int64_t> shape, std::vector<uint8_t> bytes,
+                            QuantSpec quant = {}) {
+  Value v;
+  v.name = name;
+  v.kind = ValueKind::kConstant;
+  v.dtype = dtype;
+  v.layout = layout;
+  v.shape = std::move(shape);
+  v.quant = std::move(quant);
+  v.data = std::make_shared<const std::vector<uint8_t>>(std::move(bytes));
+  graph.values.push_back(std::move(v));
+  return static_cast<ValueId>(graph.values.size() - 1);
+}
+
+// Symmetric per-row int8: scale = max|w| / 127 (1 for an all-zero row).
+void quantize_per_channel(size_t n, size_t k, const float* w, std::vector<int8_t>* q,
+                          std::vector<float>* scales) {
+  q->resize(n * k);
+  scales->resize(n);
+  for (size_t j = 0; j < n; ++j) {
+    float max_abs = 0.0f;
+    for (size_t kk = 0; kk < k; ++kk) max_abs = std::max(max_abs, std::fabs(w[j * k + kk]));
+    const float scale = max_abs > 0.0f ? max_abs / 127.0f : 1.0f;
+    (*scales)[j] = scale;
+    for (size_t kk = 0; kk < k; ++kk) {
+      const float v = std::nearbyint(w[j * k + kk] / scale);
+      (*q)[j * k + kk] = static_cast<int8_t>(std::min(127.0f, std::max(-127.0f, v)));
+    }
+  }
+}
+
+Status prepack_fully_connected(Graph& graph, Node& node, const CompileOptions& options) {
+  if (node.inputs.size() < 2) return Status::invalid_argument("needs inputs (x, w[, bias])");
+  const Value& w = graph.values[node.inputs[1]];
+  if (w.layout != plan::Layout::plain) return Status::ok();  // already packed
+  if (w.kind != ValueKind::kConstant || w.dtype != DType::f32 || w.shape.size() != 2) {
+    return Status::invalid_argument("weights '" + w.name + "' must be an f32 constant [n, k]");
+  }
+  const size_t n = static_cast<size_t>(w.shape[0]), k = static_cast<size_t>(w.shape[1]);
+  const std::vector<float> weights = f32_values(w);
+  std::vector<float> bias;
+  if (node.inputs.size() > 2 && node.inputs[2] >= 0) {
+    const Value& b = graph.values[node.inputs[2]];
+    if (b.kind != ValueKind::kConstant || b.dtype != DType::f32 ||
+        static_cast<size_t>(graph.element_count(node.inputs[2])) != n) {
+      return Status::invalid_argument("bias '" + b.name + "' must be an f32 constant [" +
+                                      std::to_string(n) + "]");
+    }
+    bias = f32_values(b);
+  }
+  const float* bias_ptr = bias.empty() ? nullptr : bias.data();
+  const std::string name = w.name + ".packed";
+  ValueId packed;
+  switch (options.weights) {
+    case WeightPrecision::kF32:
+      packed = add_packed_constant(graph, name, DType::f32, plan::Layout::gemm_f32,
+                                   {int64_t(n), int64_t(k)},
+                                   pack_f32_gemm_weights(n, k, weights.data(), bias_ptr));
+      break;
+    case WeightPrecision::kF16:
+      packed = add_packed_constant(graph, name, DType::f16, plan::Layout::gemm_f16,
+                                   {int64_t(n), int64_t(k)},
+                                   pack_f16_gemm_weights(n, k, weights.data(), bias_ptr));
+      break;
+    case WeightPrecision::kInt8: {
+      std::vector<int8_t> q;
+      QuantSpec quant;
+      quant.kind = plan::QuantKind::per_channel;
+      quant.axis = 0;
+      quantize_per_channel(n, k, weights.data(), &q, &quant.scales);
+      packed = add_packed_constant(
+          graph, name, DType::i8, plan::Layout::gemm_qs8, {int64_t(n), int64_t(k)},
+          pack_qs8_gemm_weights(n, k, q.data(), quant.scales.data(), nullptr, bias_ptr), quant);
+      break;
+    }
+    default:
+      return Status::invalid_argument("unknown weight precision");
+  }
+  node.inputs = {node.inputs[0], packed};
+  return Status::ok();
+}
+
+// Bytes a value occupies in the plan: packed constants their packed size, others plain.
+size_t value_bytes(const Graph& graph, ValueId v) {
+  const Value& value = graph.values[v];
+  if (value.kind == ValueKind::kConstant) return value.data->size();
+  return plain_byte_size(value.dtype, graph.element_count(v));
+}
+
+}  // namespace
+
+Status lower_graph(Graph& graph, const CompileOptions& options) {
+  if (graph.outputs.empty()) return Status::invalid_argument("graph has no outputs");
+  std::vector<bool> defined(graph.values.size(), false);
+  for (size_t v = 0; v < graph.values.size(); ++v) {
+    defined[v] = graph.values[v].kind != ValueKind::kIntermediate;
+  }
+  for (size_t i = 0; i < graph.nodes.size(); ++i) {
+    for (ValueId v : graph.nodes[i].inputs) {
+      if (v >= 0 && (static_cast<size_t>(v) >= defined.size() || !defined[v])) {
+        return Status::invalid_argument(node_ref(graph, i) + ": input value " + std::to_string(v) +
+                                        " is used before it is produced");
+      }
+    }
+    for (ValueId v : graph.nodes[i].outputs) defined[v] = true;
+  }
+  for (ValueId v : graph.outputs) {
+    if (!defined[v]) return Status::invalid_argument("output '" + graph.values[v].name + "' is never produced");
+  }
+  for (size_t i = 0; i < graph.nodes.size(); ++i) {
+    Node& node = graph.nodes[i];
+    Status st;
+    switch (node.code) {
+      case plan::OpCode::fully_connected: st = prepack_fully_connected(graph, node, options); break;
+      case plan::OpCode::conv2d: st = prepack_conv2d(graph, node, options); break;
+      case plan::OpCode::transposed_conv2d: st = prepack_transposed_conv2d(graph, node, options); break;
+      default: break;
+    }
+    MINT_RETURN_IF_ERROR(st.with_context(node_ref(graph, i)));
+  }
+  return Status::ok();
+}
+
+Result<std::vector<uint8_t>> compile(Graph graph, const CompileOptions& options) {
+  MINT_RETURN_IF_ERROR(lower_graph(graph, options));
+  std::vector<size_t> byte_sizes(graph.values.size());
+  for (size_t v = 0; v < graph.values.size(); ++v) byte_sizes[v] = value_bytes(graph, static_cast<ValueId>(v));
+  const MemoryPlan memory = plan_memory(graph, byte_sizes, kSegmentAlignment);
+  return write_plan(graph, memory, byte_sizes, options.producer);
+}
+
+Status compile_to_file(Graph graph, const CompileOptions& options, const std::string& path) {
+  MINT_ASSIGN_OR_RETURN(std::vector<uint8_t> bytes, compile(std::move(graph), options));
+  std::ofstream out(path, std::ios::binary | std::ios::trunc);
+  if (!out) return Status::io_error("cannot open '" + path + "' for writing");
+  out.write(reinterpret_cast<const char*>(bytes.data()), static_cast<std::streamsize>(bytes.size()));
+  if (!out) return Status::io_error("cannot write '" + path + "'");
+  return Status::ok();
+}
+
+}  // namespace mint::compiler

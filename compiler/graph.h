@@ -1,0 +1,145 @@
+// The compiler's graph IR and the builder API that constructs it in code.
+//
+// A Graph is a list of values (tensors) and a list of nodes in execution order. Values are
+// graph inputs, constants (with their bytes) or results of nodes. Nodes carry a plan OpCode
+// and the FlatBuffers object-API options (plan::OpOptionsUnion), so the plan writer emits them
+// as they are.
+//
+// GraphBuilder adds values and nodes and infers every result's shape and dtype at once
+// (compiler/shape_inference.h). A builder call never throws: the first error is recorded,
+// later calls return kInvalidValue, and finish() returns that error, e.g.
+//   "node 3 (conv2d 'conv1'): input 0 'x' has rank 3, want 4 (NHWC)".
+//
+// Front ends (tests today; ONNX and Hugging Face checkpoints later) build graphs with weights
+// in their natural layout (fully connected W [n, k]; conv W [cout, kh, kw, cin/groups], NHWC
+// activations). compile() (compiler/compile.h) then quantizes, prepacks, plans memory and
+// writes the plan.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "runtime/status.h"
+#include "runtime/tensor.h"
+#include "schema/plan_generated.h"
+
+namespace mint::compiler {
+
+using ValueId = int32_t;
+constexpr ValueId kInvalidValue = -1;
+
+enum class ValueKind : uint8_t { kInput, kConstant, kIntermediate };
+
+struct QuantSpec {
+  plan::QuantKind kind = plan::QuantKind::none;
+  int32_t axis = 0;
+  int32_t group_size = 0;
+  std::vector<float> scales;
+  std::vector<int32_t> zero_points;
+};
+
+struct Value {
+  std::string name;
+  ValueKind kind = ValueKind::kIntermediate;
+  DType dtype = DType::f32;
+  std::vector<int64_t> shape;
+  QuantSpec quant;
+  plan::Layout layout = plan::Layout::plain;
+  std::shared_ptr<const std::vector<uint8_t>> data;  // constants only
+  bool is_output = false;
+};
+
+struct Node {
+  plan::OpCode code = plan::OpCode::add;
+  plan::OpOptionsUnion options;
+  std::vector<ValueId> inputs;   // kInvalidValue for an absent optional input
+  std::vector<ValueId> outputs;
+  std::string name;
+};
+
+struct Graph {
+  std::vector<Value> values;
+  std::vector<Node> nodes;
+  std::vector<ValueId> inputs;
+  std::vector<ValueId> outputs;
+  std::string model_family;
+  std::map<std::string, std::string> metadata;
+
+  int64_t element_count(ValueId v) const;
+};
+
+class GraphBuilder {
+ public:
+  GraphBuilder() = default;
+
+  // ---- values -------------------------------------------------------------------------------
+  ValueId input(const std::string& name, DType dtype, std::vector<int64_t> shape,
+                QuantSpec quant = {});
+  ValueId constant(const std::string& name, DType dtype, std::vector<int64_t> shape,
+                   std::vector<uint8_t> bytes, QuantSpec quant = {});
+  ValueId constant_f32(const std::string& name, std::vector<int64_t> shape,
+                       const std::vector<float>& values);
+  ValueId constant_i32(const std::string& name, std::vector<int64_t> shape,
+                       const std::vector<int32_t>& values);
+  // Marks a value as a graph output (in call order).
+  void output(ValueId value);
+
+  // ---- generic node -------------------------------------------------------------------------
+  // Adds a node; infers the shapes and dtypes of its `num_outputs` results (names default to
+  // "<name>:<i>"). `out_quant` gives the quantization of int8 results (unused otherwise).
+  std::vector<ValueId> add_node(plan::OpCode code, std::vector<ValueId> inputs,
+                                plan::OpOptionsUnion options = {}, const std::string& name = "",
+                                size_t num_outputs = 1, QuantSpec out_quant = {});
+  ValueId add_node1(plan::OpCode code, std::vector<ValueId> inputs,
+                    plan::OpOptionsUnion options = {}, const std::string& name = "");
+
+  // ---- typed helpers (each is add_node with its options) --------------------------------------
+  // y = act(x W^T + b): w constant [n, k] f32, bias constant [n] f32 or kInvalidValue.
+  ValueId fully_connected(ValueId x, ValueId w, ValueId bias,
+                          plan::Activation act = plan::Activation::none, const std::string& name = "");
+  ValueId matmul(ValueId a, ValueId b, bool transpose_b = false, const std::string& name = "");
+  // x NHWC; w [cout, kh, kw, cin/groups]; bias [cout] or kInvalidValue.
+  ValueId conv2d(ValueId x, ValueId w, ValueId bias, const plan::Conv2DOptionsT& options,
+                 const std::string& name = "");
+  // x NHWC; w [cout, kh, kw, cin]; bias [cout] or kInvalidValue.
+  ValueId transposed_conv2d(ValueId x, ValueId w, ValueId bias,
+                            const plan::TransposedConv2DOptionsT& options, const std::string& name = "");
+  ValueId add(ValueId a, ValueId b, const std::string& name = "");
+  ValueId mul(ValueId a, ValueId b, const std::string& name = "");
+  ValueId relu(ValueId x, const std::string& name = "");
+  ValueId leaky_relu(ValueId x, float alpha, const std::string& name = "");
+  ValueId tanh(ValueId x, const std::string& name = "");
+  ValueId sigmoid(ValueId x, const std::string& name = "");
+  ValueId gelu(ValueId x, bool approximate_tanh = false, const std::string& name = "");
+  ValueId silu(ValueId x, const std::string& name = "");
+  ValueId softmax(ValueId x, int axis = -1, const std::string& name = "");
+  // gamma, beta: [last dim] constants (beta may be kInvalidValue for rms_norm).
+  ValueId layer_norm(ValueId x, ValueId gamma, ValueId beta, float epsilon = 1e-5f,
+                     const std::string& name = "");
+  ValueId rms_norm(ValueId x, ValueId gamma, float epsilon = 1e-5f, const std::string& name = "");
+  ValueId reshape(ValueId x, std::vector<int64_t> shape, const std::string& name = "");
+  ValueId transpose(ValueId x, std::vector<int32_t> perm, const std::string& name = "");
+  ValueId concat(std::vector<ValueId> xs, int axis, const std::string& name = "");
+  // table [vocab, dim] constant, ids i32 [...] -> [..., dim].
+  ValueId embedding(ValueId table, ValueId ids, const std::string& name = "");
+
+  // Metadata written into the plan.
+  void set_model_family(const std::string& family) { graph_.model_family = family; }
+  void set_metadata(const std::string& key, const std::string& value) { graph_.metadata[key] = value; }
+
+  const Graph& graph() const { return graph_; }
+  const Status& status() const { return status_; }
+  // The graph, or the first error.
+  Result<Graph> finish();
+
+ private:
+  ValueId add_value(Value value);
+  bool check_ids(const std::vector<ValueId>& ids, bool allow_absent_after_first);
+  Graph graph_;
+  Status status_;
+};
+
+}  // namespace mint::compiler

@@ -1,0 +1,83 @@
+#include "compiler/memory_planner.h"
+
+#include <algorithm>
+#include <limits>
+
+#include "kernels/gemm.h"
+
+namespace mint::compiler {
+
+MemoryPlan plan_memory(const Graph& graph, const std::vector<size_t>& byte_sizes,
+                       size_t alignment) {
+  constexpr int kUnused = std::numeric_limits<int>::max();
+  const int last_step = std::max<int>(0, static_cast<int>(graph.nodes.size()) - 1);
+  const size_t count = graph.values.size();
+  std::vector<int> first(count, kUnused), last(count, -1);
+  for (size_t step = 0; step < graph.nodes.size(); ++step) {
+    const Node& node = graph.nodes[step];
+    for (ValueId v : node.inputs) {
+      if (v >= 0) last[v] = std::max(last[v], static_cast<int>(step));
+    }
+    for (ValueId v : node.outputs) {
+      first[v] = std::min(first[v], static_cast<int>(step));
+      last[v] = std::max(last[v], static_cast<int>(step));
+    }
+  }
+  for (ValueId v : graph.inputs) {
+    first[v] = 0;
+    last[v] = last_step;
+  }
+  for (ValueId v : graph.outputs) {
+    first[v] = std::min(first[v], last_step);
+    last[v] = last_step;
+  }
+
+  struct Buffer {
+    ValueId id;
+    size_t size;
+    int first, last;
+    size_t offset;
+  };
+  std::vector<Buffer> buffers;
+  MemoryPlan plan;
+  plan.alignment = alignment;
+  plan.offsets.assign(count, 0);
+  for (size_t v = 0; v < count; ++v) {
+    if (graph.values[v].kind == ValueKind::kConstant || first[v] == kUnused) continue;
+    const size_t size = round_up(std::max<size_t>(byte_sizes[v], 1), alignment);
+    buffers.push_back({static_cast<ValueId>(v), size, first[v], last[v], 0});
+    plan.naive_size += size;
+  }
+  std::vector<size_t> order(buffers.size());
+  for (size_t i = 0; i < order.size(); ++i) order[i] = i;
+  std::sort(order.begin(), order.end(), [&](size_t a, size_t b) {
+    if (buffers[a].size != buffers[b].size) return buffers[a].size > buffers[b].size;
+    if (buffers[a].first != buffers[b].first) return buffers[a].first < buffers[b].first;
+    return buffers[a].id < buffers[b].id;
+  });
+
+  std::vector<size_t> placed;
+  for (size_t idx : order) {
+    Buffer& b = buffers[idx];
+    // Placed buffers alive at the same time, by offset.
+    std::vector<const Buffer*> conflicts;
+    for (size_t p : placed) {
+      const Buffer& o = buffers[p];
+      if (o.first <= b.last && b.first <= o.last) conflicts.push_back(&o);
+    }
+    std::sort(conflicts.begin(), conflicts.end(),
+              [](const Buffer* x, const Buffer* y) { return x->offset < y->offset; });
+    size_t offset = 0;
+    for (const Buffer* o : conflicts) {
+      if (offset + b.size <= o->offset) break;  // fits in the gap before o
+      offset = std::max(offset, round_up(o->offset + o->size, alignment));
+    }
+    b.offset = offset;
+    plan.offsets[b.id] = offset;
+    plan.arena_size = std::max(plan.arena_size, offset + b.size);
+    placed.push_back(idx);
+  }
+  return plan;
+}
+
+}  // namespace mint::compiler

@@ -1,0 +1,24 @@
+// Serializes a lowered graph and its memory plan into a plan file (schema/plan.fbs):
+//   [u32 length][FlatBuffer "MINT"][zero padding to 64][segments, each 64-byte aligned]
+// Only values that some node, input or output references become tensors (constants replaced
+// by prepacking disappear). Each constant gets its own 64-byte aligned segment, so the runtime
+// can use it in place from an mmapped file.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "compiler/graph.h"
+#include "compiler/memory_planner.h"
+
+namespace mint::compiler {
+
+constexpr uint32_t kPlanFormatVersion = 1;
+constexpr size_t kSegmentAlignment = 64;
+
+Result<std::vector<uint8_t>> write_plan(const Graph& graph, const MemoryPlan& memory,
+                                        const std::vector<size_t>& byte_sizes,
+                                        const std::string& producer);
+
+}  // namespace mint::compiler

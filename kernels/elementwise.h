@@ -1,0 +1,69 @@
+// Elementwise kernels: f32 unary activations, f32 binary arithmetic with a broadcast
+// increment, softmax along a strided line, and per-tensor int8 quantize / dequantize.
+//
+// What each function computes, for 0 <= i < n:
+//
+//   Unary (F32UnaryFn), y[i] = f(x[i]):
+//     f32_relu_scalar        max(x, 0)                       (NaN stays NaN)
+//     f32_leaky_relu_scalar  x < 0 ? alpha * x : x           (alpha = params->alpha)
+//     f32_tanh_scalar        tanh(x)
+//     f32_sigmoid_scalar     1 / (1 + exp(-x))
+//     f32_gelu_scalar        0.5 x (1 + erf(x / sqrt(2)))
+//     f32_gelu_tanh_scalar   0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3)))
+//     f32_silu_scalar        x / (1 + exp(-x))
+//   x and y may be the same array; otherwise they must not overlap.
+//
+//   Binary (F32BinaryFn), y[i] = a[i * a_inc] (op) b[i * b_inc], a_inc and b_inc each 0 (a
+//   broadcast scalar) or 1:
+//     f32_add_scalar         a + b
+//     f32_mul_scalar         a * b
+//   y may alias a or b when that operand's increment is 1.
+//
+//   Softmax (F32SoftmaxFn), over the n values v_i = x[i * stride]:
+//     m = max_i v_i;  e_i = exp(v_i - m);  y[i * stride] = e_i / sum_j e_j
+//   (subtracting the maximum keeps exp in range; any finite input gives a finite output).
+//   x and y may be the same array.
+//
+//   Quantization (per tensor; real = scale * (q - zero_point)):
+//     qs8_quantize_scalar    y[i] = clamp(nearbyint(x[i] / scale) + zero_point, -128, 127),
+//                            rounding half to even (the default FP environment); NaN -> -128.
+//     qs8_dequantize_scalar  y[i] = scale * (float)(x[i] - zero_point)
+//
+// All kernels are pure, single-threaded and allocation-free; operators (runtime/ops/) split
+// large tensors into tiles and thread them.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+
+namespace mint {
+
+struct F32UnaryParams {
+  float alpha;  // leaky_relu's slope for x < 0; ignored by the others
+};
+
+using F32UnaryFn = void (*)(size_t n, const float* x, float* y, const F32UnaryParams* params);
+using F32BinaryFn = void (*)(size_t n, const float* a, size_t a_inc, const float* b, size_t b_inc,
+                             float* y);
+using F32SoftmaxFn = void (*)(size_t n, size_t stride, const float* x, float* y);
+using Qs8QuantizeFn = void (*)(size_t n, const float* x, int8_t* y, float scale, int32_t zero_point);
+using Qs8DequantizeFn = void (*)(size_t n, const int8_t* x, float* y, float scale,
+                                 int32_t zero_point);
+
+void f32_relu_scalar(size_t n, const float* x, float* y, const F32UnaryParams* params);
+void f32_leaky_relu_scalar(size_t n, const float* x, float* y, const F32UnaryParams* params);
+void f32_tanh_scalar(size_t n, const float* x, float* y, const F32UnaryParams* params);
+void f32_sigmoid_scalar(size_t n, const float* x, float* y, const F32UnaryParams* params);
+void f32_gelu_scalar(size_t n, const float* x, float* y, const F32UnaryParams* params);
+void f32_gelu_tanh_scalar(size_t n, const float* x, float* y, const F32UnaryParams* params);
+void f32_silu_scalar(size_t n, const float* x, float* y, const F32UnaryParams* params);
+
+void f32_add_scalar(size_t n, const float* a, size_t a_inc, const float* b, size_t b_inc, float* y);
+void f32_mul_scalar(size_t n, const float* a, size_t a_inc, const float* b, size_t b_inc, float* y);
+
+void f32_softmax_scalar(size_t n, size_t stride, const float* x, float* y);
+
+void qs8_quantize_scalar(size_t n, const float* x, int8_t* y, float scale, int32_t zero_point);
+void qs8_dequantize_scalar(size_t n, const int8_t* x, float* y, float scale, int32_t zero_point);
+
+}  // namespace mint

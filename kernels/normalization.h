@@ -1,0 +1,31 @@
+// Normalization kernels over the last axis: `rows` rows of `d` floats, row r at x + r * d and
+// y + r * d (x and y may be the same array). Statistics are accumulated in double.
+//
+//   f32_layer_norm_scalar:
+//     mean = sum_j x[j] / d
+//     var  = sum_j (x[j] - mean)^2 / d                      (biased, as PyTorch / ONNX)
+//     y[j] = (x[j] - mean) / sqrt(var + epsilon) * gamma[j] + beta[j]   (beta null: 0)
+//
+//   f32_rms_norm_scalar:
+//     ms   = sum_j x[j]^2 / d
+//     y[j] = x[j] / sqrt(ms + epsilon) * gamma[j]
+//
+// gamma and beta have d entries. d >= 1 and epsilon > 0 (the operator validates both).
+// Pure, single-threaded, no allocation.
+#pragma once
+
+#include <cstddef>
+
+namespace mint {
+
+using F32LayerNormFn = void (*)(size_t rows, size_t d, const float* x, const float* gamma,
+                                const float* beta, float epsilon, float* y);
+using F32RmsNormFn = void (*)(size_t rows, size_t d, const float* x, const float* gamma,
+                              float epsilon, float* y);
+
+void f32_layer_norm_scalar(size_t rows, size_t d, const float* x, const float* gamma,
+                           const float* beta, float epsilon, float* y);
+void f32_rms_norm_scalar(size_t rows, size_t d, const float* x, const float* gamma, float epsilon,
+                         float* y);
+
+}  // namespace mint

@@ -1,0 +1,67 @@
+// A loaded, verified and validated plan.
+//
+// Model::load maps (or borrows) the plan bytes, runs the FlatBuffers verifier, then validates
+// everything a session will trust (runtime/plan_loader.cc): the file layout and segments,
+// every tensor (dtype, shape, byte size, data range and alignment, quantization), the graph
+// inputs and outputs, the memory plan, and every op through its OpDefinition::validate. Any
+// failure is an invalid_plan (or unsupported) Status naming the tensor or op, and nothing is
+// kept. After load, the Model is immutable and may be shared by threads and sessions.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "kernels/isa.h"
+#include "runtime/ops/op.h"
+#include "runtime/status.h"
+#include "runtime/tensor.h"
+
+namespace mint {
+
+class MappedFile;
+
+struct LoadOptions {
+  const char* max_isa = nullptr;  // as in mint_model_options
+};
+
+class Model {
+ public:
+  ~Model();
+  static Result<std::unique_ptr<Model>> load_file(const std::string& path, const LoadOptions& options);
+  // `data` must be 64-byte aligned and outlive the model.
+  static Result<std::unique_ptr<Model>> load_memory(const void* data, size_t size,
+                                                    const LoadOptions& options);
+
+  const std::vector<TensorDesc>& tensors() const { return tensors_; }
+  const std::vector<OpView>& ops() const { return ops_; }
+  const std::vector<const OpDefinition*>& op_definitions() const { return op_defs_; }
+  const std::vector<int32_t>& inputs() const { return inputs_; }
+  const std::vector<int32_t>& outputs() const { return outputs_; }
+  size_t arena_size() const { return arena_size_; }
+  size_t state_size() const { return state_size_; }
+  IsaMask isa_mask() const { return isa_mask_; }
+  size_t file_size() const { return size_; }
+  // Metadata value for "producer", "model_family" or an entry key; null if absent.
+  const char* metadata(const std::string& key) const;
+  const plan::Plan* plan() const { return plan_; }
+
+ private:
+  Model() = default;
+  Status validate(const LoadOptions& options);
+
+  std::unique_ptr<MappedFile> file_;
+  const uint8_t* data_ = nullptr;
+  size_t size_ = 0;
+  const plan::Plan* plan_ = nullptr;
+  std::vector<TensorDesc> tensors_;
+  std::vector<OpView> ops_;
+  std::vector<const OpDefinition*> op_defs_;
+  std::vector<int32_t> inputs_, outputs_;
+  size_t arena_size_ = 0, state_size_ = 0;
+  IsaMask isa_mask_ = 0;
+};
+
+}  // namespace mint

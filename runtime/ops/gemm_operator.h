@@ -1,0 +1,34 @@
+// GEMM operators: tile C = A * W over a thread pool and call one kernel per tile.
+//
+// The kernels (kernels/gemm.h) are single-threaded and compute at most MR rows per call; these
+// functions split the output into tiles of MR rows by `nc` channels (a multiple of the panel
+// width 16) and run the tiles with pthreadpool_parallelize_2d_tile_2d. The outer dimension is
+// the channel block, so a thread walks consecutive row tiles of one channel block and reuses
+// that block of weights from cache. m == 1 uses the selection's GEMV kernel.
+//
+// No validation here: the caller (an op's prepare step, or a benchmark) has checked shapes and
+// buffer sizes. `pool` may be null (run on the calling thread).
+#pragma once
+
+#include <pthreadpool.h>
+
+#include <cstddef>
+
+#include "kernels/registry.h"
+
+namespace mint {
+
+// Channel-block width for a GEMM of this shape on `threads` threads: keeps a block of weights
+// within a few hundred KiB and gives every thread several tiles.
+// panel_bytes: bytes of one packed 16-channel panel.
+size_t gemm_channel_block(size_t m, size_t n, size_t panel_bytes, size_t threads);
+
+void run_f32_gemm(pthreadpool_t pool, const GemmSelection<F32GemmFn>& kernels, size_t m, size_t n,
+                  size_t k, const float* a, size_t a_stride, const void* packed_w,
+                  size_t panel_bytes, float* c, size_t c_stride, const F32MinMaxParams& params);
+
+void run_qs8_gemm(pthreadpool_t pool, const GemmSelection<Qs8GemmFn>& kernels, size_t m, size_t n,
+                  size_t k, const int8_t* a, size_t a_stride, const void* packed_w, void* c,
+                  size_t c_stride_bytes, const Qs8GemmParams& params);
+
+}  // namespace mint

@@ -1,0 +1,84 @@
+#include "runtime/ops/op_util.h"
+
+namespace mint {
+
+Status expect_constant(const OpView& op, size_t i) {
+  MINT_RETURN_IF_ERROR(expect_present(op, i));
+  const TensorDesc& t = *op.inputs[i];
+  if (t.storage != plan::Storage::constant) {
+    return Status::invalid_plan(tensor_ref("input", i, t) + " must be a constant, is " +
+                                storage_name(t.storage));
+  }
+  return Status::ok();
+}
+
+Status expect_plain(const TensorDesc& t, const char* role, size_t i, DType dtype) {
+  MINT_RETURN_IF_ERROR(expect_dtype(t, role, i, dtype));
+  return expect_layout(t, role, i, plan::Layout::plain);
+}
+
+Status expect_all_plain_f32(const OpView& op) {
+  for (size_t i = 0; i < op.inputs.size(); ++i) {
+    MINT_RETURN_IF_ERROR(expect_present(op, i));
+    MINT_RETURN_IF_ERROR(expect_plain(*op.inputs[i], "input", i, DType::f32));
+  }
+  for (size_t i = 0; i < op.outputs.size(); ++i) {
+    MINT_RETURN_IF_ERROR(expect_plain(*op.outputs[i], "output", i, DType::f32));
+  }
+  return Status::ok();
+}
+
+Status expect_activation(plan::Activation act) {
+  switch (act) {
+    case plan::Activation::none:
+    case plan::Activation::relu:
+    case plan::Activation::relu6:
+      return Status::ok();
+  }
+  return Status::invalid_plan("activation " + std::to_string(static_cast<int>(act)) +
+                              " is unknown, want none, relu or relu6");
+}
+
+Status expect_per_tensor_i8(const TensorDesc& t, const char* role, size_t i) {
+  if (t.quant.kind != plan::QuantKind::per_tensor || t.quant.count != 1 || t.quant.scales == nullptr) {
+    return Status::invalid_plan(tensor_ref(role, i, t) + " needs per-tensor quantization");
+  }
+  const float scale = t.quant.scale();
+  if (!(scale > 0.0f) || !std::isfinite(scale)) {
+    return Status::invalid_plan(tensor_ref(role, i, t) + " has scale " + std::to_string(scale) +
+                                ", want finite and > 0");
+  }
+  const int32_t zp = t.quant.zero_point();
+  if (zp < -128 || zp > 127) {
+    return Status::invalid_plan(tensor_ref(role, i, t) + " has zero point " + std::to_string(zp) +
+                                ", want [-128, 127]");
+  }
+  return Status::ok();
+}
+
+Status expect_same_encoding(const TensorDesc& t, const char* role, size_t i, const TensorDesc& ref) {
+  MINT_RETURN_IF_ERROR(expect_dtype(t, role, i, ref.dtype));
+  if (t.dtype != DType::i8 && t.dtype != DType::u8) return Status::ok();
+  const bool same = t.quant.kind == ref.quant.kind && t.quant.count == ref.quant.count &&
+                    (t.quant.kind == plan::QuantKind::none ||
+                     (t.quant.kind == plan::QuantKind::per_tensor && t.quant.count == 1 &&
+                      t.quant.scale() == ref.quant.scale() &&
+                      t.quant.zero_point() == ref.quant.zero_point()));
+  if (!same) {
+    return Status::invalid_plan(tensor_ref(role, i, t) + " has a quantization different from '" +
+                                ref.name + "' (data movement does not requantize)");
+  }
+  return Status::ok();
+}
+
+bool is_byte_addressable(DType dtype) {
+  switch (dtype) {
+    case DType::f32: case DType::f16: case DType::bf16: case DType::i8: case DType::u8:
+    case DType::i32:
+      return true;
+    default:
+      return false;
+  }
+}
+
+}  // namespace mint

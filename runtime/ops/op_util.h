@@ -1,0 +1,76 @@
+// Small helpers shared by the op implementations in runtime/ops/ (beyond those of op.h):
+// message prefixes, common validation steps, activation clamps and thread-pool tiling.
+#pragma once
+
+#include <pthreadpool.h>
+
+#include <cmath>
+#include <cstddef>
+#include <string>
+
+#include "kernels/gemm.h"
+#include "runtime/ops/op.h"
+
+namespace mint {
+
+// "input 1 'w'" / "output 0 'y'".
+inline std::string tensor_ref(const char* role, size_t i, const TensorDesc& t) {
+  return std::string(role) + " " + std::to_string(i) + " '" + t.name + "'";
+}
+
+// Prefixes a failed status with the tensor it concerns: "input 1 'w': <message>".
+inline Status about(const char* role, size_t i, const TensorDesc& t, const Status& st) {
+  return st.with_context(tensor_ref(role, i, t));
+}
+
+// Input i must be present, a constant, plain, of `dtype`.
+Status expect_constant(const OpView& op, size_t i);
+// Tensor is dtype `dtype` and layout plain.
+Status expect_plain(const TensorDesc& t, const char* role, size_t i, DType dtype);
+// Every input present and plain f32, every output plain f32 (the common activation case).
+Status expect_all_plain_f32(const OpView& op);
+// Output 0 has shape `want`.
+inline Status expect_output_shape(const OpView& op, const Shape& want) {
+  return expect_same_shape(*op.outputs[0], "output", 0, want);
+}
+// A valid Activation enumerator.
+Status expect_activation(plan::Activation act);
+// Per-tensor quantization with finite scale > 0 and a zero point in [-128, 127].
+Status expect_per_tensor_i8(const TensorDesc& t, const char* role, size_t i);
+// Same dtype and, for int8 / uint8, identical per-tensor quantization (data movement ops copy
+// values without requantizing).
+Status expect_same_encoding(const TensorDesc& t, const char* role, size_t i, const TensorDesc& ref);
+// dtypes that data-movement ops (reshape, transpose, concat) accept: element size 1, 2 or 4.
+bool is_byte_addressable(DType dtype);
+
+inline F32MinMaxParams activation_clamp(plan::Activation act) {
+  switch (act) {
+    case plan::Activation::relu: return {0.0f, INFINITY};
+    case plan::Activation::relu6: return {0.0f, 6.0f};
+    default: return {-INFINITY, INFINITY};
+  }
+}
+
+// Tensors below this many elements run on the calling thread.
+constexpr size_t kParallelThreshold = 32 * 1024;
+
+// Runs f(start, count) over [0, range) in tiles of `tile`, on the pool when `work` (elements
+// touched) is large enough to pay for the dispatch.
+template <typename F>
+void parallel_tiles(pthreadpool_t pool, size_t range, size_t tile, size_t work, const F& f) {
+  if (range == 0) return;
+  if (tile == 0) tile = 1;
+  if (pool == nullptr || work < kParallelThreshold || range <= tile) {
+    f(size_t{0}, range);
+    return;
+  }
+  pthreadpool_parallelize_1d_tile_1d(pool, f, range, tile, 0);
+}
+
+// Unchecked typed access to tensor i's data during run().
+template <typename T>
+inline T* data_as(const ExecContext& ctx, int32_t id) {
+  return reinterpret_cast<T*>(ctx.tensor_data[id]);
+}
+
+}  // namespace mint

@@ -1,0 +1,113 @@
+#include "runtime/session.h"
+
+#include <cstdlib>
+#include <cstring>
+
+#include "runtime/hardware.h"
+
+namespace mint {
+
+void Session::AlignedFree::operator()(uint8_t* p) const { std::free(p); }
+
+Result<Session::Block> Session::allocate(size_t bytes, const char* what) {
+  if (bytes == 0) return Block(nullptr);
+  const size_t rounded = (bytes + 63) / 64 * 64;
+  void* p = std::aligned_alloc(64, rounded);
+  if (p == nullptr) {
+    return Status::out_of_memory(std::string("cannot allocate ") + std::to_string(bytes) +
+                                 " bytes for the " + what);
+  }
+  std::memset(p, 0, rounded);
+  return Block(static_cast<uint8_t*>(p));
+}
+
+Session::~Session() {
+  if (pool_ != nullptr) pthreadpool_destroy(pool_);
+}
+
+Result<std::unique_ptr<Session>> Session::create(const Model& model, const SessionOptions& options) {
+  auto session = std::unique_ptr<Session>(new Session(model));
+  session->isa_mask_ = model.isa_mask();
+  if (options.max_isa != nullptr) {
+    MINT_ASSIGN_OR_RETURN(IsaMask allowed, allowed_isa_mask(options.max_isa));
+    session->isa_mask_ &= allowed;
+  }
+  if (options.num_threads > 1024) {
+    return Status::invalid_argument("num_threads " + std::to_string(options.num_threads) + " exceeds 1024");
+  }
+  const size_t threads = options.num_threads == 0 ? 1 : options.num_threads;
+  if (threads > 1) {
+    session->pool_ = pthreadpool_create(threads);
+    if (session->pool_ == nullptr) return Status::out_of_memory("cannot create a thread pool");
+  }
+  MINT_ASSIGN_OR_RETURN(session->arena_, allocate(model.arena_size(), "arena"));
+  MINT_ASSIGN_OR_RETURN(session->state_, allocate(model.state_size(), "state region"));
+
+  const auto& tensors = model.tensors();
+  session->tensor_data_.resize(tensors.size());
+  for (size_t i = 0; i < tensors.size(); ++i) {
+    const TensorDesc& t = tensors[i];
+    switch (t.storage) {
+      case plan::Storage::constant: session->tensor_data_[i] = const_cast<uint8_t*>(t.data); break;
+      case plan::Storage::state: session->tensor_data_[i] = session->state_.get() + t.offset; break;
+      default: session->tensor_data_[i] = session->arena_.get() + t.offset; break;
+    }
+  }
+  const PrepareContext ctx{session->isa_mask_, threads};
+  size_t scratch = 0;
+  for (size_t i = 0; i < model.ops().size(); ++i) {
+    const OpView& op = model.ops()[i];
+    const OpDefinition* def = model.op_definitions()[i];
+    auto node = def->prepare(op, ctx);
+    if (!node.is_ok()) {
+      return node.status().with_context("op " + std::to_string(i) + " (" + def->name + ")");
+    }
+    scratch = std::max(scratch, node.value()->scratch_bytes());
+    session->nodes_.push_back(std::move(node).value());
+  }
+  MINT_ASSIGN_OR_RETURN(session->scratch_, allocate(scratch, "scratch"));
+  return session;
+}
+
+Status Session::set_input(size_t index, const void* data, size_t byte_size) {
+  const auto& inputs = model_.inputs();
+  if (index >= inputs.size()) {
+    return Status::invalid_argument("input index " + std::to_string(index) + " is outside [0, " +
+                                    std::to_string(inputs.size()) + ")");
+  }
+  const TensorDesc& t = model_.tensors()[inputs[index]];
+  if (data == nullptr && byte_size != 0) return Status::invalid_argument("input data is null");
+  if (byte_size != t.byte_size) {
+    return Status::invalid_argument("input " + std::to_string(index) + " '" + t.name + "' takes " +
+                                    std::to_string(t.byte_size) + " bytes (" + dtype_name(t.dtype) + " " +
+                                    t.shape.to_string() + "), got " + std::to_string(byte_size));
+  }
+  if (byte_size != 0) std::memcpy(tensor_data_[inputs[index]], data, byte_size);
+  return Status::ok();
+}
+
+Status Session::run() {
+  const ExecContext ctx{tensor_data_.data(), pool_, scratch_.get()};
+  for (size_t i = 0; i < nodes_.size(); ++i) {
+    Status st = nodes_[i]->run(ctx);
+    if (!st.is_ok()) {
+      has_run_ = false;
+      return st.with_context("op " + std::to_string(i) + " (" + model_.op_definitions()[i]->name + ")");
+    }
+  }
+  has_run_ = true;
+  return Status::ok();
+}
+
+Result<const uint8_t*> Session::output(size_t index, size_t* byte_size) const {
+  const auto& outputs = model_.outputs();
+  if (index >= outputs.size()) {
+    return Status::invalid_argument("output index " + std::to_string(index) + " is outside [0, " +
+                                    std::to_string(outputs.size()) + ")");
+  }
+  if (!has_run_) return Status::invalid_state("no successful run yet");
+  *byte_size = model_.tensors()[outputs[index]].byte_size;
+  return static_cast<const uint8_t*>(tensor_data_[outputs[index]]);
+}
+
+}  // namespace mint

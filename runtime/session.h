@@ -1,0 +1,57 @@
+// A session: the per-run state of one model on one thread at a time.
+//
+// Session::create binds one arena (the plan's arena_size bytes, 64-byte aligned, zeroed), the
+// persistent state region, one scratch block (the largest any node needs), a pthreadpool of
+// the requested size, and prepares every op into a Node with its kernels chosen for the
+// session's ISA mask. run() is then a flat loop over the nodes, with no allocation.
+#pragma once
+
+#include <pthreadpool.h>
+
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <vector>
+
+#include "runtime/hardware.h"
+#include "runtime/model.h"
+
+namespace mint {
+
+struct SessionOptions {
+  size_t num_threads = 1;
+  const char* max_isa = nullptr;
+};
+
+class Session {
+ public:
+  ~Session();
+  static Result<std::unique_ptr<Session>> create(const Model& model, const SessionOptions& options);
+
+  Status set_input(size_t index, const void* data, size_t byte_size);
+  Status run();
+  // Output `index` of the last run.
+  Result<const uint8_t*> output(size_t index, size_t* byte_size) const;
+
+  Isa isa() const { return best_isa(isa_mask_); }
+  const Model& model() const { return model_; }
+  const std::vector<std::unique_ptr<Node>>& nodes() const { return nodes_; }
+
+ private:
+  explicit Session(const Model& model) : model_(model) {}
+  struct AlignedFree {
+    void operator()(uint8_t* p) const;
+  };
+  using Block = std::unique_ptr<uint8_t, AlignedFree>;
+  static Result<Block> allocate(size_t bytes, const char* what);
+
+  const Model& model_;
+  IsaMask isa_mask_ = 0;
+  Block arena_, state_, scratch_;
+  std::vector<uint8_t*> tensor_data_;
+  std::vector<std::unique_ptr<Node>> nodes_;
+  pthreadpool_t pool_ = nullptr;
+  bool has_run_ = false;
+};
+
+}  // namespace mint
