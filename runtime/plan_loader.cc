@@ -294,6 +294,19 @@ Status Model::validate(const LoadOptions& options) {
     }
   }
 
+  // A planner never needs more than every tensor in its own slot: larger regions are corrupt.
+  uint64_t arena_needed = 0, state_needed = 0;
+  for (const TensorDesc& t : tensors_) {
+    if (t.storage == plan::Storage::constant) continue;
+    uint64_t& needed = t.storage == plan::Storage::state ? state_needed : arena_needed;
+    needed += (t.byte_size + kPlanAlignment - 1) / kPlanAlignment * kPlanAlignment;
+  }
+  if (arena_size_ > arena_needed || state_size_ > state_needed) {
+    return Status::invalid_plan("memory plan asks for " + std::to_string(arena_size_) + " arena and " +
+                                std::to_string(state_size_) + " state bytes, more than its tensors need (" +
+                                std::to_string(arena_needed) + " and " + std::to_string(state_needed) + ")");
+  }
+
   // ---- graph inputs and outputs ----
   auto read_io = [&](const flatbuffers::Vector<int32_t>* ids, plan::Storage want, const char* what,
                      std::vector<int32_t>* out) -> Status {

@@ -1,5 +1,7 @@
 #include "runtime/session.h"
 
+#include <sys/mman.h>
+
 #include <cstdlib>
 #include <cstring>
 
@@ -7,18 +9,32 @@
 
 namespace mint {
 
-void Session::AlignedFree::operator()(uint8_t* p) const { std::free(p); }
+Session::Block::~Block() {
+  if (data_ != nullptr) munmap(data_, size_);
+}
+
+Session::Block& Session::Block::operator=(Block&& o) noexcept {
+  if (this != &o) {
+    if (data_ != nullptr) munmap(data_, size_);
+    data_ = o.data_;
+    size_ = o.size_;
+    o.data_ = nullptr;
+    o.size_ = 0;
+  }
+  return *this;
+}
 
 Result<Session::Block> Session::allocate(size_t bytes, const char* what) {
-  if (bytes == 0) return Block(nullptr);
-  const size_t rounded = (bytes + 63) / 64 * 64;
-  void* p = std::aligned_alloc(64, rounded);
-  if (p == nullptr) {
+  Block block;
+  if (bytes == 0) return block;
+  void* p = mmap(nullptr, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+  if (p == MAP_FAILED) {
     return Status::out_of_memory(std::string("cannot allocate ") + std::to_string(bytes) +
                                  " bytes for the " + what);
   }
-  std::memset(p, 0, rounded);
-  return Block(static_cast<uint8_t*>(p));
+  block.data_ = static_cast<uint8_t*>(p);
+  block.size_ = bytes;
+  return block;
 }
 
 Session::~Session() {

@@ -39,10 +39,21 @@ class Session {
 
  private:
   explicit Session(const Model& model) : model_(model) {}
-  struct AlignedFree {
-    void operator()(uint8_t* p) const;
+  // A zero-filled, page-aligned block from an anonymous mapping: pages are committed only
+  // when touched, so a large arena costs nothing until used and allocation fails cleanly.
+  class Block {
+   public:
+    Block() = default;
+    ~Block();
+    Block(Block&& o) noexcept : data_(o.data_), size_(o.size_) { o.data_ = nullptr; o.size_ = 0; }
+    Block& operator=(Block&& o) noexcept;
+    uint8_t* get() const { return data_; }
+
+   private:
+    friend class Session;
+    uint8_t* data_ = nullptr;
+    size_t size_ = 0;
   };
-  using Block = std::unique_ptr<uint8_t, AlignedFree>;
   static Result<Block> allocate(size_t bytes, const char* what);
 
   const Model& model_;

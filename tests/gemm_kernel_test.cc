@@ -4,6 +4,7 @@
 //     |c - ref| <= 1e-5 * (|bias| + sum_k |a_k * w_k|) + 1e-6
 // (the error bound of a float dot product of length k summed in any order, with a margin).
 #include <gtest/gtest.h>
+#include <pthreadpool.h>
 
 #include <algorithm>
 #include <cmath>
@@ -15,6 +16,7 @@
 #include "kernels/fp16.h"
 #include "kernels/registry.h"
 #include "runtime/hardware.h"
+#include "runtime/ops/gemm_operator.h"
 
 namespace mint {
 namespace {
@@ -26,8 +28,8 @@ struct Shape {
 // Shapes for a kernel of the given MR: every m up to MR, n around panel edges, k odd and even.
 std::vector<Shape> shapes_for(size_t mr) {
   std::vector<Shape> shapes;
-  const size_t ns[] = {1, 3, 15, 16, 17, 31, 48, 67};
-  const size_t ks[] = {1, 2, 3, 4, 5, 7, 8, 15, 16, 33, 64, 127, 260};
+  const size_t ns[] = {1, 3, 15, 16, 17, 31, 48, 67, 129};
+  const size_t ks[] = {1, 2, 3, 4, 5, 7, 8, 15, 16, 33, 64, 127, 260, 1031};
   for (size_t m = 1; m <= mr; ++m) {
     for (size_t n : ns) {
       for (size_t k : ks) shapes.push_back({m, n, k});
@@ -190,6 +192,75 @@ TEST(Qs8GemmReference, MatchesDirectFormula) {
     int32_t acc = bias_q[j];
     for (size_t kk = 0; kk < k; ++kk) acc += (a[kk] - q.zero_point) * int32_t{w[j * k + kk]};
     EXPECT_EQ(c[j], static_cast<float>(acc) * (q.scale * w_scale[j]) + bias_f[j]) << j;
+  }
+}
+
+// ---- threaded operators (runtime/ops/gemm_operator.h) ----------------------------------------
+
+// run_f32_gemm / run_qs8_gemm tile the output over 1 and 2 threads with the best kernels of this
+// CPU; every output must match the reference (exactly for qs8), whatever the tiling.
+TEST(GemmOperator, ThreadedTilingMatchesReference) {
+  std::mt19937 rng(5);
+  std::uniform_real_distribution<float> dist(-1.0f, 1.0f);
+  std::uniform_int_distribution<int> i8(-128, 127);
+  const auto f32_kernels = select_f32_gemm(hardware_isa_mask());
+  const auto qs8_kernels = select_qs8_gemm(hardware_isa_mask());
+  for (const size_t threads : {size_t{1}, size_t{2}}) {
+    pthreadpool_t pool = pthreadpool_create(threads);
+    for (const Shape s : {Shape{1, 1, 1}, Shape{1, 300, 70}, Shape{2, 17, 9}, Shape{9, 33, 65},
+                          Shape{17, 100, 40}, Shape{40, 700, 19}, Shape{130, 48, 33}}) {
+      // f32
+      const size_t a_stride = s.k + 1, c_stride = s.n + 2;
+      std::vector<float> a(s.m * a_stride), w(s.n * s.k), bias(s.n), c(s.m * c_stride, 7.0f);
+      for (float& v : a) v = dist(rng);
+      for (float& v : w) v = dist(rng);
+      for (float& v : bias) v = dist(rng);
+      const auto packed = pack_f32_gemm_weights(s.n, s.k, w.data(), bias.data());
+      run_f32_gemm(pool, f32_kernels, s.m, s.n, s.k, a.data(), a_stride, packed.data(),
+                   f32_gemm_panel_bytes(s.k), c.data(), c_stride, {-INFINITY, INFINITY});
+      for (size_t i = 0; i < s.m; ++i) {
+        for (size_t j = 0; j < c_stride; ++j) {
+          if (j >= s.n) {
+            ASSERT_EQ(c[i * c_stride + j], 7.0f) << "wrote past n";
+            continue;
+          }
+          double ref = bias[j], mag = std::fabs(bias[j]);
+          for (size_t kk = 0; kk < s.k; ++kk) {
+            ref += double{a[i * a_stride + kk]} * w[j * s.k + kk];
+            mag += std::fabs(double{a[i * a_stride + kk]} * w[j * s.k + kk]);
+          }
+          ASSERT_NEAR(c[i * c_stride + j], ref, 1e-5 * mag + 1e-6)
+              << "f32 threads=" << threads << " m=" << s.m << " n=" << s.n << " k=" << s.k;
+        }
+      }
+      // qs8, per-row activation quantization, qs8 output
+      const size_t kp = round_up(s.k, kQs8KR);
+      std::vector<int8_t> qa(s.m * kp), qw(s.n * s.k);
+      for (auto& v : qa) v = static_cast<int8_t>(i8(rng));
+      for (auto& v : qw) v = static_cast<int8_t>(i8(rng));
+      std::vector<float> w_scale(s.n, 0.004f);
+      std::vector<int32_t> bias_q(s.n);
+      for (auto& v : bias_q) v = i8(rng) * 11;
+      const auto qpacked =
+          pack_qs8_gemm_weights(s.n, s.k, qw.data(), w_scale.data(), bias_q.data(), nullptr);
+      std::vector<Qs8RowQuant> quant(s.m);
+      for (auto& q : quant) q = {i8(rng) / 8, 0.03f};
+      Qs8GemmParams params{};
+      params.a_quant = quant.data();
+      params.a_quant_stride = 1;
+      params.output = Qs8Output::kQs8;
+      params.out_inv_scale = 1.0f / (0.02f * std::sqrt(static_cast<float>(s.k)));
+      params.out_zero_point = -2;
+      params.out_min = -120;
+      params.out_max = 125;
+      std::vector<uint8_t> qc(s.m * c_stride, 0xCD), qref(s.m * c_stride, 0xCD);
+      run_qs8_gemm(pool, qs8_kernels, s.m, s.n, s.k, qa.data(), kp, qpacked.data(), qc.data(),
+                   c_stride, params);
+      qs8_reference(s, qa.data(), kp, qpacked.data(), qref.data(), c_stride, params);
+      ASSERT_EQ(qc, qref) << "qs8 threads=" << threads << " m=" << s.m << " n=" << s.n
+                          << " k=" << s.k;
+    }
+    pthreadpool_destroy(pool);
   }
 }
 

@@ -84,7 +84,9 @@ std::vector<uint8_t> mutate_plan(const std::vector<uint8_t>& bytes,
     tree->segment_base = want;
     base = want;
   }
-  std::vector<uint8_t> out(std::max<uint64_t>(base, fb.size()), 0);
+  // A mutated segment_base is written as it is; the segments follow the FlatBuffer.
+  const uint64_t data_start = base_changed ? (fb.size() + 63) / 64 * 64 : base;
+  std::vector<uint8_t> out(data_start, 0);
   std::memcpy(out.data(), fb.data(), fb.size());
   out.insert(out.end(), bytes.begin() + static_cast<long>(old_base), bytes.end());
   return out;
@@ -226,6 +228,8 @@ TEST(PlanRobustness, OversizedShapesAndWrongSizes) {
                   mint_status_invalid_plan, "want last dimension 20");
   expect_rejected(mutate_plan(bytes, [](plan::PlanT& p) { p.memory->arena_size = 1ull << 50; }),
                   mint_status_invalid_plan, "sanity limit");
+  expect_rejected(mutate_plan(bytes, [](plan::PlanT& p) { p.memory->arena_size = 1ull << 30; }),
+                  mint_status_invalid_plan, "more than its tensors need");
   expect_rejected(mutate_plan(bytes, [](plan::PlanT& p) { p.tensors[0]->dtype = static_cast<plan::DType>(42); }),
                   mint_status_invalid_plan, "unknown dtype 42");
 }

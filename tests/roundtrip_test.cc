@@ -108,7 +108,12 @@ TEST_P(FullyConnectedRoundTrip, AllPrecisionsIsasAndThreads) {
 
 INSTANTIATE_TEST_SUITE_P(Shapes, FullyConnectedRoundTrip,
                          testing::Values(MlpCase{1, 64, 48, 10}, MlpCase{1, 37, 23, 5},
-                                         MlpCase{7, 129, 67, 33}, MlpCase{16, 96, 256, 64}));
+                                         MlpCase{7, 129, 67, 33}, MlpCase{16, 96, 256, 64}),
+                         [](const testing::TestParamInfo<MlpCase>& info) {
+                           const MlpCase& c = info.param;
+                           return "m" + std::to_string(c.m) + "_k" + std::to_string(c.k) + "_h" +
+                                  std::to_string(c.hidden) + "_n" + std::to_string(c.n);
+                         });
 
 TEST(MemoryPlanner, ReusesArenaAcrossAChain) {
   // x -> fc -> fc -> fc -> fc: intermediate i dies after node i+1, so the arena holds at most

@@ -100,7 +100,8 @@ Status validate_conv2d(const OpView& op) {
   Result<Shape> out = conv2d_output_shape(x.shape, cout, p);
   if (!out.is_ok()) return about("input", 0, x, out.status());
   MINT_RETURN_IF_ERROR(expect_plain(*op.outputs[0], "output", 0, DType::f32));
-  return expect_output_shape(op, out.value());
+  MINT_RETURN_IF_ERROR(expect_output_shape(op, out.value()));
+  return expect_disjoint(op, false);
 }
 
 Conv2DGeometry conv_geometry(const OpView& op, const plan::Conv2DOptions& o) {

@@ -21,7 +21,8 @@ Status validate_binary(const OpView& op) {
     return out.status().with_context("inputs 0 '" + op.inputs[0]->name + "' and 1 '" +
                                      op.inputs[1]->name + "'");
   }
-  return expect_output_shape(op, out.value());
+  MINT_RETURN_IF_ERROR(expect_output_shape(op, out.value()));
+  return expect_disjoint(op, true);
 }
 
 // A broadcast binary op reduced to rows: the output is `rows` contiguous rows of `inner`
@@ -131,7 +132,8 @@ Result<std::unique_ptr<Node>> prepare_mul(const OpView& op, const PrepareContext
 Status validate_unary_common(const OpView& op) {
   MINT_RETURN_IF_ERROR(expect_io_counts(op, 1, 1, 1));
   MINT_RETURN_IF_ERROR(expect_all_plain_f32(op));
-  return expect_output_shape(op, op.inputs[0]->shape);
+  MINT_RETURN_IF_ERROR(expect_output_shape(op, op.inputs[0]->shape));
+  return expect_disjoint(op, true);
 }
 
 Status validate_leaky_relu(const OpView& op) {

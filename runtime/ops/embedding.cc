@@ -25,7 +25,8 @@ Status validate_embedding(const OpView& op) {
   }
   Result<Shape> out = embedding_output_shape(table.shape, ids.shape);
   if (!out.is_ok()) return about("input", 1, ids, out.status());
-  return expect_output_shape(op, out.value());
+  MINT_RETURN_IF_ERROR(expect_output_shape(op, out.value()));
+  return expect_disjoint(op, false);
 }
 
 class EmbeddingNode final : public Node {

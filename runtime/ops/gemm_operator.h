@@ -4,7 +4,16 @@
 // functions split the output into tiles of MR rows by `nc` channels (a multiple of the panel
 // width 16) and run the tiles with pthreadpool_parallelize_2d_tile_2d. The outer dimension is
 // the channel block, so a thread walks consecutive row tiles of one channel block and reuses
-// that block of weights from cache. m == 1 uses the selection's GEMV kernel.
+// that block of weights from L2 (the block is sized to about 512 KiB of packed weights, and
+// narrowed when there are too few row tiles to keep every thread busy).
+//
+// m == 1 uses the selection's GEMV kernel. A GEMV has no weight reuse, so its blocks only
+// balance the threads: one block (one call, one sequential weight stream) on a single thread,
+// a few blocks per thread otherwise. With a single thread, or a single tile, the tiles run in a
+// plain loop on the calling thread.
+//
+// f16-weight GEMMs use run_f32_gemm with a select_f16w_gemm() selection and
+// panel_bytes = f16w_gemm_panel_bytes(k).
 //
 // No validation here: the caller (an op's prepare step, or a benchmark) has checked shapes and
 // buffer sizes. `pool` may be null (run on the calling thread).
@@ -18,9 +27,10 @@
 
 namespace mint {
 
-// Channel-block width for a GEMM of this shape on `threads` threads: keeps a block of weights
-// within a few hundred KiB and gives every thread several tiles.
-// panel_bytes: bytes of one packed 16-channel panel.
+// Channel-block width (channels, a multiple of 16) for a GEMM of this shape on `threads`
+// threads, for a kernel of up to 8 rows (1 when m == 1): keeps a block of weights within about
+// 512 KiB and gives every thread several tiles. The run_* functions use the same rule with the
+// selected kernel's MR. panel_bytes: bytes of one packed 16-channel panel.
 size_t gemm_channel_block(size_t m, size_t n, size_t panel_bytes, size_t threads);
 
 void run_f32_gemm(pthreadpool_t pool, const GemmSelection<F32GemmFn>& kernels, size_t m, size_t n,

@@ -36,7 +36,8 @@ Status validate_reshape(const OpView& op) {
   MINT_RETURN_IF_ERROR(expect_same_encoding(y, "output", 0, x));
   Result<Shape> out = reshape_output_shape(x.shape, o->new_shape()->data(), o->new_shape()->size());
   if (!out.is_ok()) return about("input", 0, x, out.status());
-  return expect_output_shape(op, out.value());
+  MINT_RETURN_IF_ERROR(expect_output_shape(op, out.value()));
+  return expect_disjoint(op, true);
 }
 
 class ReshapeNode final : public Node {
@@ -75,7 +76,8 @@ Status validate_transpose(const OpView& op) {
   MINT_RETURN_IF_ERROR(expect_same_encoding(*op.outputs[0], "output", 0, x));
   Result<Shape> out = transpose_output_shape(x.shape, o->perm()->data(), o->perm()->size());
   if (!out.is_ok()) return about("input", 0, x, out.status());
-  return expect_output_shape(op, out.value());
+  MINT_RETURN_IF_ERROR(expect_output_shape(op, out.value()));
+  return expect_disjoint(op, false);
 }
 
 TransposeFn transpose_kernel(size_t elem_size) {
@@ -171,7 +173,8 @@ Status validate_concat(const OpView& op) {
   }
   Result<Shape> out = concat_output_shape(shapes.data(), shapes.size(), o->axis());
   if (!out.is_ok()) return out.status();
-  return expect_output_shape(op, out.value());
+  MINT_RETURN_IF_ERROR(expect_output_shape(op, out.value()));
+  return expect_disjoint(op, false);
 }
 
 class ConcatNode final : public Node {

@@ -24,7 +24,8 @@ Status validate_matmul(const OpView& op) {
     return out.status().with_context("inputs 0 '" + op.inputs[0]->name + "' and 1 '" +
                                      op.inputs[1]->name + "'");
   }
-  return expect_output_shape(op, out.value());
+  MINT_RETURN_IF_ERROR(expect_output_shape(op, out.value()));
+  return expect_disjoint(op, false);
 }
 
 class MatMulNode final : public Node {

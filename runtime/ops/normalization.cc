@@ -32,7 +32,8 @@ Status validate_norm(const OpView& op, size_t max_inputs) {
     MINT_RETURN_IF_ERROR(expect_same_shape(*op.inputs[i], "input", i, vec));
   }
   MINT_RETURN_IF_ERROR(expect_plain(*op.outputs[0], "output", 0, DType::f32));
-  return expect_output_shape(op, x.shape);
+  MINT_RETURN_IF_ERROR(expect_output_shape(op, x.shape));
+  return expect_disjoint(op, true);
 }
 
 Status validate_layer_norm(const OpView& op) { return validate_norm(op, 3); }

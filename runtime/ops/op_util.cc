@@ -71,6 +71,45 @@ Status expect_same_encoding(const TensorDesc& t, const char* role, size_t i, con
   return Status::ok();
 }
 
+namespace {
+// Which writable region a tensor lives in: 0 arena (inputs, outputs, intermediates), 1 state,
+// -1 none (constants).
+int region_of(const TensorDesc& t) {
+  switch (t.storage) {
+    case plan::Storage::arena:
+    case plan::Storage::input:
+    case plan::Storage::output: return 0;
+    case plan::Storage::state: return 1;
+    default: return -1;
+  }
+}
+bool overlap(const TensorDesc& a, const TensorDesc& b) {
+  const int ra = region_of(a);
+  if (ra < 0 || ra != region_of(b) || a.byte_size == 0 || b.byte_size == 0) return false;
+  return a.offset < b.offset + b.byte_size && b.offset < a.offset + a.byte_size;
+}
+}  // namespace
+
+Status expect_disjoint(const OpView& op, bool allow_in_place) {
+  for (size_t j = 0; j < op.outputs.size(); ++j) {
+    const TensorDesc& y = *op.outputs[j];
+    for (size_t i = 0; i < op.inputs.size(); ++i) {
+      if (op.inputs[i] == nullptr || !overlap(y, *op.inputs[i])) continue;
+      const TensorDesc& x = *op.inputs[i];
+      if (allow_in_place && x.offset == y.offset && x.byte_size == y.byte_size) continue;
+      return Status::invalid_plan(tensor_ref("output", j, y) + " overlaps " + tensor_ref("input", i, x) +
+                                  (allow_in_place ? " (only exact in-place use is allowed)" : ""));
+    }
+    for (size_t k = 0; k < j; ++k) {
+      if (overlap(y, *op.outputs[k])) {
+        return Status::invalid_plan(tensor_ref("output", j, y) + " overlaps " +
+                                    tensor_ref("output", k, *op.outputs[k]));
+      }
+    }
+  }
+  return Status::ok();
+}
+
 bool is_byte_addressable(DType dtype) {
   switch (dtype) {
     case DType::f32: case DType::f16: case DType::bf16: case DType::i8: case DType::u8:

@@ -40,6 +40,10 @@ Status expect_per_tensor_i8(const TensorDesc& t, const char* role, size_t i);
 // Same dtype and, for int8 / uint8, identical per-tensor quantization (data movement ops copy
 // values without requantizing).
 Status expect_same_encoding(const TensorDesc& t, const char* role, size_t i, const TensorDesc& ref);
+// No output shares bytes with an input or another output (a plan could place them so; the
+// memory planner never does). allow_in_place: an output may occupy exactly the bytes of an
+// input (same region, offset and size), for ops whose kernels work in place.
+Status expect_disjoint(const OpView& op, bool allow_in_place);
 // dtypes that data-movement ops (reshape, transpose, concat) accept: element size 1, 2 or 4.
 bool is_byte_addressable(DType dtype);
 

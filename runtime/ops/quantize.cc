@@ -14,7 +14,8 @@ Status validate_quantize(const OpView& op) {
   MINT_RETURN_IF_ERROR(expect_plain(*op.inputs[0], "input", 0, DType::f32));
   MINT_RETURN_IF_ERROR(expect_plain(*op.outputs[0], "output", 0, DType::i8));
   MINT_RETURN_IF_ERROR(expect_per_tensor_i8(*op.outputs[0], "output", 0));
-  return expect_output_shape(op, op.inputs[0]->shape);
+  MINT_RETURN_IF_ERROR(expect_output_shape(op, op.inputs[0]->shape));
+  return expect_disjoint(op, false);
 }
 
 Status validate_dequantize(const OpView& op) {
@@ -23,7 +24,8 @@ Status validate_dequantize(const OpView& op) {
   MINT_RETURN_IF_ERROR(expect_plain(*op.inputs[0], "input", 0, DType::i8));
   MINT_RETURN_IF_ERROR(expect_per_tensor_i8(*op.inputs[0], "input", 0));
   MINT_RETURN_IF_ERROR(expect_plain(*op.outputs[0], "output", 0, DType::f32));
-  return expect_output_shape(op, op.inputs[0]->shape);
+  MINT_RETURN_IF_ERROR(expect_output_shape(op, op.inputs[0]->shape));
+  return expect_disjoint(op, false);
 }
 
 class QuantizeNode final : public Node {

@@ -2,7 +2,7 @@
 // initialisation from the panel header and the epilogue of kernels/qs8_requant.h on 16 lanes.
 //
 // The epilogue performs exactly the float operations of the scalar reference, in the same
-// order, without FMA: kQs8 computes (sa * w_scale) * out_inv_scale, multiplies the converted
+// order, without FMA (see the asm barrier in store()): kQs8 computes (sa * w_scale) * out_inv_scale, multiplies the converted
 // accumulator by it, clamps to the integer bounds less the zero point, rounds half to even with
 // vcvtps2dq under the default MXCSR, adds the zero point and narrows with vpmovdb (exact: the
 // value is already within int8). kF32 computes (float)acc * (sa * w_scale) + bias_f and clamps.
@@ -13,7 +13,12 @@
 // gets its own copy, compiled with its own flags, so no inline function is shared across ISAs.
 #pragma once
 
+// GCC 12's _mm512_undefined_*() self-initialise a variable, which -Wmaybe-uninitialized reports
+// wherever the intrinsics are inlined (GCC bug 105593); the pragma covers the header's lines.
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
 #include <immintrin.h>
+#pragma GCC diagnostic pop
 
 #include <cstring>
 
@@ -73,7 +78,11 @@ class Qs8Epilogue512 {
       const __m512i q = _mm512_add_epi32(_mm512_cvtps_epi32(v), zero_point_);
       _mm_mask_storeu_epi8(static_cast<int8_t*>(c_row) + n0, mask, _mm512_cvtepi32_epi8(q));
     } else {
-      __m512 v = _mm512_add_ps(_mm512_mul_ps(facc, scale), _mm512_loadu_ps(h->bias_f));
+      __m512 product = _mm512_mul_ps(facc, scale);
+      // GCC contracts mul + add into an FMA when FMA is enabled, even in ISO C++ mode; the
+      // empty asm makes the product opaque so the reference's two roundings are kept.
+      __asm__("" : "+v"(product));
+      __m512 v = _mm512_add_ps(product, _mm512_loadu_ps(h->bias_f));
       v = _mm512_min_ps(fmax_, _mm512_max_ps(fmin_, v));
       _mm512_mask_storeu_ps(static_cast<float*>(c_row) + n0, mask, v);
     }

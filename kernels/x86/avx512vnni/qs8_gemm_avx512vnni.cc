@@ -12,7 +12,12 @@
 // count is a template parameter dispatched once per call. GEMV (MR = 1): NP panels in flight,
 // each split over KS accumulators along k, so that loads are not bound by the vpdpbusd latency.
 // Epilogue: qs8_gemm_avx512_common.h (bit-exact with kernels/qs8_requant.h).
+// GCC 12's _mm512_undefined_*() self-initialise a variable, which -Wmaybe-uninitialized reports
+// wherever the intrinsics are inlined (GCC bug 105593); the pragma covers the header's lines.
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
 #include <immintrin.h>
+#pragma GCC diagnostic pop
 
 #include <algorithm>
 #include <array>
@@ -121,7 +126,9 @@ MINT_INLINE void gemv_tile(size_t groups, const int8_t* a, const char* panel, si
 #pragma GCC unroll 8
       for (size_t p = 0; p < NP; ++p) {
 #pragma GCC unroll 8
-        for (size_t s = 0; s < KS; s += 1) _mm_prefetch(reinterpret_cast<const char*>(w[p] + (g + s) * 64 + PF), _MM_HINT_T0);
+        for (size_t s = 0; s < KS; ++s) {
+          _mm_prefetch(reinterpret_cast<const char*>(w[p] + (g + s) * 64 + PF), _MM_HINT_T0);
+        }
       }
     }
 #pragma GCC unroll 8
@@ -179,6 +186,6 @@ void gemv(size_t m, size_t n, size_t k, const int8_t* a, size_t a_stride, const 
   }
 
 MINT_QS8_GEMM(qs8_gemm_minmax_8x16c4_avx512vnni, (gemm<8, 2>))
-MINT_QS8_GEMM(qs8_gemm_minmax_1x16c4_avx512vnni, (gemv<1, 4>))
+MINT_QS8_GEMM(qs8_gemm_minmax_1x16c4_avx512vnni, (gemv<1, 8, 2048>))
 
 }  // namespace mint

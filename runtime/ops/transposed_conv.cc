@@ -1,0 +1,171 @@
+// transposed_conv2d (ONNX ConvTranspose semantics, groups 1), NHWC:
+//   x [n, h, w, cin] -> y [n, oh, ow, cout],
+//   oh = (h - 1) * stride_h - pad_top - pad_bottom + dilation_h * (kh - 1) + output_pad_h + 1.
+// Weights: a constant gemm_f32 (dtype f32) or gemm_f16 (dtype f16) tensor of logical shape
+// [kh*kw*cout, cin], row (kh_i * kw + kw_i) * cout + co, no bias in the packing (produced by
+// compiler/prepack_conv.cc from W [cout, kh, kw, cin]); bias: optional plain f32 [cout]
+// (input 2).
+//
+// Run, per block of whole images: one GEMM cols [imgs*h*w, kh*kw*cout] = x W^T into scratch,
+// then col2im (kernels/conv.h, gather form) adds the columns into each output row, with bias
+// and the activation clamp; output rows run in parallel. Scratch holds at least one image's
+// columns (h * w * kh * kw * cout floats).
+#include <algorithm>
+
+#include "kernels/conv.h"
+#include "kernels/registry.h"
+#include "runtime/ops/gemm_operator.h"
+#include "runtime/ops/op_util.h"
+#include "runtime/ops/shapes.h"
+
+namespace mint {
+namespace {
+
+constexpr size_t kColsBudget = 4 << 20;  // bytes of column scratch, at least one image
+
+Status validate_transposed_conv2d(const OpView& op) {
+  MINT_RETURN_IF_ERROR(expect_io_counts(op, 2, 3, 1));
+  MINT_RETURN_IF_ERROR(expect_present(op, 0));
+  MINT_RETURN_IF_ERROR(expect_constant(op, 1));
+  Status st;
+  const auto* o = options_as<plan::TransposedConv2DOptions>(op, &st);
+  if (!o) return st;
+  MINT_RETURN_IF_ERROR(expect_activation(o->activation()));
+  const Conv2DParams p = conv2d_params(*o);
+  MINT_RETURN_IF_ERROR(check_conv2d_params(p, true));
+  const TensorDesc& x = *op.inputs[0];
+  const TensorDesc& w = *op.inputs[1];
+  MINT_RETURN_IF_ERROR(expect_plain(x, "input", 0, DType::f32));
+  if (x.shape.rank != 4) {
+    return Status::invalid_plan(tensor_ref("input", 0, x) + " has shape " + x.shape.to_string() +
+                                ", want rank 4 (NHWC)");
+  }
+  size_t panel_bytes = 0;
+  if (w.layout == plan::Layout::gemm_f32) {
+    MINT_RETURN_IF_ERROR(expect_dtype(w, "input", 1, DType::f32));
+  } else if (w.layout == plan::Layout::gemm_f16) {
+    MINT_RETURN_IF_ERROR(expect_dtype(w, "input", 1, DType::f16));
+  } else {
+    return Status::invalid_plan(tensor_ref("input", 1, w) + " has layout " + layout_name(w.layout) +
+                                ", want gemm_f32 or gemm_f16");
+  }
+  const int64_t taps = p.kernel_h * p.kernel_w;  // each < 2^31
+  if (w.shape.rank != 2 || w.shape[1] != x.shape[3] || w.shape[0] < 1 || w.shape[0] % taps != 0) {
+    return Status::invalid_plan(tensor_ref("input", 1, w) + " has shape " + w.shape.to_string() +
+                                ", want [" + std::to_string(p.kernel_h) + "*" +
+                                std::to_string(p.kernel_w) + "*cout, " +
+                                std::to_string(x.shape[3]) + "] (kh*kw*cout, cin)");
+  }
+  const int64_t cout = w.shape[0] / taps;
+  const size_t k = static_cast<size_t>(w.shape[1]);
+  panel_bytes = w.layout == plan::Layout::gemm_f32 ? f32_gemm_panel_bytes(k) : f16w_gemm_panel_bytes(k);
+  const size_t want_bytes = gemm_panel_count(static_cast<size_t>(w.shape[0])) * panel_bytes;
+  if (w.byte_size != want_bytes) {
+    return Status::invalid_plan(tensor_ref("input", 1, w) + " has " + std::to_string(w.byte_size) +
+                                " bytes, want " + std::to_string(want_bytes) + " for packed " +
+                                w.shape.to_string());
+  }
+  if (op.inputs.size() > 2 && op.inputs[2] != nullptr) {
+    const TensorDesc& bias = *op.inputs[2];
+    MINT_RETURN_IF_ERROR(expect_plain(bias, "input", 2, DType::f32));
+    Shape want;
+    want.rank = 1;
+    want[0] = cout;
+    MINT_RETURN_IF_ERROR(expect_same_shape(bias, "input", 2, want));
+  }
+  Result<Shape> out = transposed_conv2d_output_shape(x.shape, cout, p);
+  if (!out.is_ok()) return about("input", 0, x, out.status());
+  MINT_RETURN_IF_ERROR(expect_plain(*op.outputs[0], "output", 0, DType::f32));
+  MINT_RETURN_IF_ERROR(expect_output_shape(op, out.value()));
+  return expect_disjoint(op, false);
+}
+
+class TransposedConvNode final : public Node {
+ public:
+  TransposedConvNode(const OpView& op, GemmSelection<F32GemmFn> kernels, size_t panel_bytes,
+                     F32Col2ImRowFn col2im)
+      : kernels_(kernels), col2im_(col2im), panel_bytes_(panel_bytes), x_(op.input_ids[0]),
+        w_(op.input_ids[1]), bias_(op.input_ids.size() > 2 ? op.input_ids[2] : -1),
+        y_(op.output_ids[0]) {
+    const auto* o = op.op->options_as_TransposedConv2DOptions();
+    const Shape& x = op.inputs[0]->shape;
+    const Shape& y = op.outputs[0]->shape;
+    g_.batch = static_cast<size_t>(x[0]);
+    g_.in_h = static_cast<size_t>(x[1]);
+    g_.in_w = static_cast<size_t>(x[2]);
+    g_.in_c = static_cast<size_t>(x[3]);
+    g_.out_h = static_cast<size_t>(y[1]);
+    g_.out_w = static_cast<size_t>(y[2]);
+    g_.out_c = static_cast<size_t>(y[3]);
+    g_.kernel_h = static_cast<size_t>(o->kernel_h());
+    g_.kernel_w = static_cast<size_t>(o->kernel_w());
+    g_.stride_h = static_cast<size_t>(o->stride_h());
+    g_.stride_w = static_cast<size_t>(o->stride_w());
+    g_.dilation_h = static_cast<size_t>(o->dilation_h());
+    g_.dilation_w = static_cast<size_t>(o->dilation_w());
+    g_.pad_top = static_cast<size_t>(o->pad_top());
+    g_.pad_left = static_cast<size_t>(o->pad_left());
+    g_.groups = 1;
+    clamp_ = activation_clamp(o->activation());
+    n_ = g_.kernel_h * g_.kernel_w * g_.out_c;
+    pixels_ = g_.in_h * g_.in_w;
+    const size_t image_bytes = pixels_ * n_ * sizeof(float);
+    images_per_chunk_ = std::min(g_.batch, std::max<size_t>(1, kColsBudget / std::max<size_t>(1, image_bytes)));
+  }
+
+  size_t scratch_bytes() const override {
+    return round_up(images_per_chunk_ * pixels_ * n_ * sizeof(float), 64);
+  }
+
+  Status run(const ExecContext& ctx) const override {
+    const float* x = data_as<const float>(ctx, x_);
+    const uint8_t* w = ctx.tensor_data[w_];
+    const float* bias = bias_ >= 0 ? data_as<const float>(ctx, bias_) : nullptr;
+    float* y = data_as<float>(ctx, y_);
+    float* cols = reinterpret_cast<float*>(ctx.scratch);
+    const F32MinMaxParams none{-INFINITY, INFINITY};
+    const size_t out_row = g_.out_w * g_.out_c;
+    for (size_t b0 = 0; b0 < g_.batch; b0 += images_per_chunk_) {
+      const size_t images = std::min(images_per_chunk_, g_.batch - b0);
+      run_f32_gemm(ctx.pool, kernels_, images * pixels_, n_, g_.in_c, x + b0 * pixels_ * g_.in_c,
+                   g_.in_c, w, panel_bytes_, cols, n_, none);
+      const size_t rows = images * g_.out_h;
+      parallel_tiles(ctx.pool, rows, 1, rows * out_row * 4, [&](size_t start, size_t count) {
+        for (size_t r = start; r < start + count; ++r) {
+          const size_t img = r / g_.out_h, oh = r % g_.out_h;
+          col2im_(&g_, oh, cols + img * pixels_ * n_, bias,
+                  y + ((b0 + img) * g_.out_h + oh) * out_row, &clamp_);
+        }
+      });
+    }
+    return Status::ok();
+  }
+  std::string kernel_name() const override { return kernels_.gemm->name; }
+
+ private:
+  GemmSelection<F32GemmFn> kernels_;
+  F32Col2ImRowFn col2im_;
+  size_t panel_bytes_;
+  int32_t x_, w_, bias_, y_;
+  Conv2DGeometry g_{};
+  F32MinMaxParams clamp_{};
+  size_t n_ = 0, pixels_ = 0, images_per_chunk_ = 1;
+};
+
+Result<std::unique_ptr<Node>> prepare_transposed_conv2d(const OpView& op, const PrepareContext& ctx) {
+  const TensorDesc& w = *op.inputs[1];
+  const size_t k = static_cast<size_t>(w.shape[1]);
+  if (w.layout == plan::Layout::gemm_f16) {
+    return std::unique_ptr<Node>(new TransposedConvNode(op, select_f16w_gemm(ctx.isa),
+                                                        f16w_gemm_panel_bytes(k), f32_col2im_row_scalar));
+  }
+  return std::unique_ptr<Node>(new TransposedConvNode(op, select_f32_gemm(ctx.isa),
+                                                      f32_gemm_panel_bytes(k), f32_col2im_row_scalar));
+}
+
+}  // namespace
+
+extern const OpDefinition kTransposedConv2DOp{plan::OpCode::transposed_conv2d, "transposed_conv2d",
+                                              validate_transposed_conv2d, prepare_transposed_conv2d};
+
+}  // namespace mint

@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# Installs the Debian bookworm packages mint builds and tests with. Idempotent: packages
+# already present are skipped by apt. Runs apt through sudo when not root.
+set -euo pipefail
+packages=(
+  cmake ninja-build g++ pkg-config python3
+  libxnnpack-dev libpthreadpool-dev libcpuinfo-dev
+  libflatbuffers-dev flatbuffers-compiler
+  libgtest-dev libbenchmark-dev
+)
+if [[ "${1:-}" == "--cross" ]]; then
+  packages+=(g++-aarch64-linux-gnu qemu-user)
+fi
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if ((${#missing[@]})); then
+  SUDO=""
+  [[ $(id -u) -eq 0 ]] || SUDO="sudo"
+  $SUDO apt-get update -q
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -q --no-install-recommends "${missing[@]}"
+fi
