@@ -99,99 +99,137 @@ struct Qs8Problem {
   }
 };
 
+// Problems, packed weights and XNNPACK operators are built once per shape and reused by every
+// run and repetition (Google Benchmark calls each function several times).
+template <typename T>
+T& cached(const FcShape& s) {
+  static std::map<std::tuple<size_t, size_t, size_t>, std::unique_ptr<T>> cache;
+  auto& slot = cache[{s.m, s.k, s.n}];
+  if (!slot) slot = std::make_unique<T>(s);
+  return *slot;
+}
+
+struct MintF32 {
+  F32Problem p;
+  std::vector<uint8_t> packed;
+  explicit MintF32(const FcShape& s)
+      : p(s), packed(pack_f32_gemm_weights(s.n, s.k, p.w.data(), p.bias.data())) {}
+};
+
+struct MintQs8 {
+  Qs8Problem p;
+  std::vector<uint8_t> packed;
+  explicit MintQs8(const FcShape& s)
+      : p(s),
+        packed(pack_qs8_gemm_weights(s.n, s.k, p.w.data(), p.w_scale.data(), p.bias.data(),
+                                     nullptr)) {}
+};
+
+struct XnnOperator {
+  xnn_operator_t op = nullptr;
+  ~XnnOperator() {
+    if (op != nullptr) xnn_delete_operator(op);
+  }
+};
+
+struct XnnF32 : XnnOperator {
+  F32Problem p;
+  explicit XnnF32(const FcShape& s) : p(s) {
+    if (!init_xnnpack() ||
+        xnn_create_fully_connected_nc_f32(s.k, s.n, s.k, s.n, p.w.data(), p.bias.data(),
+                                          -INFINITY, INFINITY, 0, &op) != xnn_status_success) {
+      op = nullptr;
+    }
+  }
+};
+
+struct XnnQs8 : XnnOperator {
+  Qs8Problem p;
+  explicit XnnQs8(const FcShape& s) : p(s) {
+    // Per-tensor weight scale (the only kind this XNNPACK offers for qs8 fully-connected).
+    if (!init_xnnpack() ||
+        xnn_create_fully_connected_nc_qs8(
+            s.k, s.n, round_up(s.k, kQs8KR), s.n, static_cast<int8_t>(p.a_quant.zero_point),
+            p.a_quant.scale, 0.01f, p.w.data(), p.bias.data(), p.out_zero_point, p.out_scale,
+            -128, 127, 0, &op) != xnn_status_success) {
+      op = nullptr;
+    }
+  }
+};
+
+void set_flops(benchmark::State& state, const FcShape& s, const char* counter) {
+  state.counters[counter] = benchmark::Counter(2.0 * s.m * s.n * s.k * state.iterations(),
+                                               benchmark::Counter::kIsRate);
+}
+
 void bench_mint_f32(benchmark::State& state, FcShape s, size_t threads) {
-  F32Problem p(s);
-  const auto packed = pack_f32_gemm_weights(s.n, s.k, p.w.data(), p.bias.data());
+  MintF32& b = cached<MintF32>(s);
   const auto kernels = select_f32_gemm(hardware_isa_mask());
   const F32MinMaxParams params{-INFINITY, INFINITY};
   pthreadpool_t pool = pool_for(threads);
   state.SetLabel((s.m == 1 ? kernels.gemv : kernels.gemm)->name);
   for (auto _ : state) {
-    run_f32_gemm(pool, kernels, s.m, s.n, s.k, p.a.data(), s.k, packed.data(),
-                 f32_gemm_panel_bytes(s.k), p.c.data(), s.n, params);
-    benchmark::DoNotOptimize(p.c.data());
+    run_f32_gemm(pool, kernels, s.m, s.n, s.k, b.p.a.data(), s.k, b.packed.data(),
+                 f32_gemm_panel_bytes(s.k), b.p.c.data(), s.n, params);
+    benchmark::DoNotOptimize(b.p.c.data());
     benchmark::ClobberMemory();
   }
-  state.counters["GFLOPS"] = benchmark::Counter(2.0 * s.m * s.n * s.k * state.iterations(),
-                                                benchmark::Counter::kIsRate);
+  set_flops(state, s, "GFLOPS");
 }
 
 void bench_xnnpack_f32(benchmark::State& state, FcShape s, size_t threads) {
-  if (!init_xnnpack()) return state.SkipWithError("xnn_initialize failed");
-  F32Problem p(s);
-  xnn_operator_t op = nullptr;
-  if (xnn_create_fully_connected_nc_f32(s.k, s.n, s.k, s.n, p.w.data(), p.bias.data(), -INFINITY,
-                                        INFINITY, 0, &op) != xnn_status_success) {
-    return state.SkipWithError("xnn_create_fully_connected_nc_f32 failed");
-  }
+  XnnF32& b = cached<XnnF32>(s);
   pthreadpool_t pool = pool_for(threads);
-  if (xnn_setup_fully_connected_nc_f32(op, s.m, p.a.data(), p.c.data(), pool) !=
-      xnn_status_success) {
-    xnn_delete_operator(op);
-    return state.SkipWithError("xnn_setup_fully_connected_nc_f32 failed");
+  if (b.op == nullptr ||
+      xnn_setup_fully_connected_nc_f32(b.op, s.m, b.p.a.data(), b.p.c.data(), pool) !=
+          xnn_status_success) {
+    return state.SkipWithError("XNNPACK f32 fully-connected: create or setup failed");
   }
   for (auto _ : state) {
-    xnn_run_operator(op, pool);
-    benchmark::DoNotOptimize(p.c.data());
+    xnn_run_operator(b.op, pool);
+    benchmark::DoNotOptimize(b.p.c.data());
     benchmark::ClobberMemory();
   }
-  xnn_delete_operator(op);
-  state.counters["GFLOPS"] = benchmark::Counter(2.0 * s.m * s.n * s.k * state.iterations(),
-                                                benchmark::Counter::kIsRate);
+  set_flops(state, s, "GFLOPS");
 }
 
 void bench_mint_qs8(benchmark::State& state, FcShape s, size_t threads) {
-  Qs8Problem p(s);
-  const auto packed = pack_qs8_gemm_weights(s.n, s.k, p.w.data(), p.w_scale.data(),
-                                            p.bias.data(), nullptr);
+  MintQs8& b = cached<MintQs8>(s);
   const auto kernels = select_qs8_gemm(hardware_isa_mask());
   Qs8GemmParams params{};
-  params.a_quant = &p.a_quant;
+  params.a_quant = &b.p.a_quant;
   params.a_quant_stride = 0;
   params.output = Qs8Output::kQs8;
-  params.out_inv_scale = 1.0f / p.out_scale;
-  params.out_zero_point = p.out_zero_point;
+  params.out_inv_scale = 1.0f / b.p.out_scale;
+  params.out_zero_point = b.p.out_zero_point;
   params.out_min = -128;
   params.out_max = 127;
   pthreadpool_t pool = pool_for(threads);
   state.SetLabel((s.m == 1 ? kernels.gemv : kernels.gemm)->name);
   const size_t a_stride = round_up(s.k, kQs8KR);
   for (auto _ : state) {
-    run_qs8_gemm(pool, kernels, s.m, s.n, s.k, p.a.data(), a_stride, packed.data(), p.c.data(),
-                 s.n, params);
-    benchmark::DoNotOptimize(p.c.data());
+    run_qs8_gemm(pool, kernels, s.m, s.n, s.k, b.p.a.data(), a_stride, b.packed.data(),
+                 b.p.c.data(), s.n, params);
+    benchmark::DoNotOptimize(b.p.c.data());
     benchmark::ClobberMemory();
   }
-  state.counters["GOPS"] = benchmark::Counter(2.0 * s.m * s.n * s.k * state.iterations(),
-                                              benchmark::Counter::kIsRate);
+  set_flops(state, s, "GOPS");
 }
 
 void bench_xnnpack_qs8(benchmark::State& state, FcShape s, size_t threads) {
-  if (!init_xnnpack()) return state.SkipWithError("xnn_initialize failed");
-  Qs8Problem p(s);
-  xnn_operator_t op = nullptr;
-  // Per-tensor weight scale (the only kind this XNNPACK offers for qs8 fully-connected).
-  const size_t a_stride = round_up(s.k, kQs8KR);
-  if (xnn_create_fully_connected_nc_qs8(s.k, s.n, a_stride, s.n,
-                                        static_cast<int8_t>(p.a_quant.zero_point), p.a_quant.scale,
-                                        0.01f, p.w.data(), p.bias.data(), p.out_zero_point,
-                                        p.out_scale, -128, 127, 0, &op) != xnn_status_success) {
-    return state.SkipWithError("xnn_create_fully_connected_nc_qs8 failed");
-  }
+  XnnQs8& b = cached<XnnQs8>(s);
   pthreadpool_t pool = pool_for(threads);
-  if (xnn_setup_fully_connected_nc_qs8(op, s.m, p.a.data(), p.c.data(), pool) !=
-      xnn_status_success) {
-    xnn_delete_operator(op);
-    return state.SkipWithError("xnn_setup_fully_connected_nc_qs8 failed");
+  if (b.op == nullptr ||
+      xnn_setup_fully_connected_nc_qs8(b.op, s.m, b.p.a.data(), b.p.c.data(), pool) !=
+          xnn_status_success) {
+    return state.SkipWithError("XNNPACK qs8 fully-connected: create or setup failed");
   }
   for (auto _ : state) {
-    xnn_run_operator(op, pool);
-    benchmark::DoNotOptimize(p.c.data());
+    xnn_run_operator(b.op, pool);
+    benchmark::DoNotOptimize(b.p.c.data());
     benchmark::ClobberMemory();
   }
-  xnn_delete_operator(op);
-  state.counters["GOPS"] = benchmark::Counter(2.0 * s.m * s.n * s.k * state.iterations(),
-                                              benchmark::Counter::kIsRate);
+  set_flops(state, s, "GOPS");
 }
 
 // ---- summary ---------------------------------------------------------------------------------

@@ -31,8 +31,8 @@ ValueId GraphBuilder::matmul(ValueId a, ValueId b, bool transpose_b, const std::
   return add_node1(plan::OpCode::matmul, {a, b}, wrap(o), name);
 }
 
-ValueId GraphBuilder::conv2d(ValueId x, ValueId w, ValueId bias, const plan::Conv2DOptionsT& options,
-                             const std::string& name) {
+ValueId GraphBuilder::conv2d(ValueId x, ValueId w, ValueId bias,
+                             const plan::Conv2DOptionsT& options, const std::string& name) {
   return add_node1(plan::OpCode::conv2d, {x, w, bias}, wrap(options), name);
 }
 

@@ -19,6 +19,11 @@ ValueId GraphBuilder::add_value(Value value) {
 }
 
 namespace {
+bool is_data_movement(plan::OpCode code) {
+  return code == plan::OpCode::reshape || code == plan::OpCode::transpose ||
+         code == plan::OpCode::concat;
+}
+
 Status check_shape(const std::string& what, const std::vector<int64_t>& shape) {
   if (shape.size() > kMaxRank) {
     return Status::invalid_argument(what + " has rank " + std::to_string(shape.size()) +
@@ -146,7 +151,18 @@ std::vector<ValueId> GraphBuilder::add_node(plan::OpCode code, std::vector<Value
     v.kind = ValueKind::kIntermediate;
     v.dtype = inferred.value()[i].dtype;
     v.shape = inferred.value()[i].shape;
-    if (v.dtype == DType::i8) v.quant = out_quant;
+    if (v.dtype == DType::i8 || v.dtype == DType::u8) {
+      if (out_quant.kind != plan::QuantKind::none) {
+        v.quant = out_quant;
+      } else if (is_data_movement(code) && !node.inputs.empty() && node.inputs[0] >= 0) {
+        v.quant = graph_.values[node.inputs[0]].quant;  // values are moved, not requantized
+      } else {
+        status_ = Status::invalid_argument(where + ": result " + std::to_string(i) +
+                                           " is " + dtype_name(v.dtype) +
+                                           " and needs its quantization (out_quant)");
+        return std::vector<ValueId>(num_outputs, kInvalidValue);
+      }
+    }
     results.push_back(add_value(std::move(v)));
   }
   node.outputs = results;

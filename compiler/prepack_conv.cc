@@ -6,7 +6,7 @@
 //     Int8 weight precision keeps convolutions in f32 (no int8 convolution kernels yet).
 //   conv2d, groups > 1: left plain (the direct kernel reads [cout, kh, kw, cin/groups]).
 //   transposed_conv2d: W [cout, kh, kw, cin] -> rows (kh_i * kw + kw_i) * cout + co of length
-//     cin -> gemm_f32 without bias; the bias stays input 2.
+//     cin -> gemm_f32 (gemm_f16 for kF16) without bias; the bias stays input 2.
 // The plain constants are left in the graph; the plan writer drops values no node uses.
 #include <cstring>
 
@@ -45,14 +45,16 @@ Status read_weights(const Graph& graph, const Node& node, std::vector<float>* w,
   const Value& wv = graph.values[node.inputs[1]];
   if (wv.kind != ValueKind::kConstant || wv.dtype != DType::f32 || wv.shape.size() != 4 ||
       !wv.data || wv.data->size() != static_cast<size_t>(graph.element_count(node.inputs[1])) * 4) {
-    return Status::invalid_argument("weights '" + wv.name + "' must be a plain f32 constant of rank 4");
+    return Status::invalid_argument("weights '" + wv.name +
+                                    "' must be a plain f32 constant of rank 4");
   }
   *w = f32_of(wv);
   bias->clear();
   if (node.inputs.size() > 2 && node.inputs[2] >= 0) {
     const Value& b = graph.values[node.inputs[2]];
     if (b.kind != ValueKind::kConstant || b.dtype != DType::f32 || b.shape.size() != 1 ||
-        b.shape[0] != wv.shape[0] || !b.data || b.data->size() != static_cast<size_t>(b.shape[0]) * 4) {
+        b.shape[0] != wv.shape[0] || !b.data ||
+        b.data->size() != static_cast<size_t>(b.shape[0]) * 4) {
       return Status::invalid_argument("bias '" + b.name + "' must be an f32 constant [" +
                                       std::to_string(wv.shape[0]) + "]");
     }
@@ -66,8 +68,10 @@ Status read_weights(const Graph& graph, const Node& node, std::vector<float>* w,
 Status prepack_conv2d(Graph& graph, Node& node, const CompileOptions& options) {
   const auto* o = node.options.AsConv2DOptions();
   if (o == nullptr) return Status::invalid_argument("conv2d needs Conv2DOptions");
-  if (node.inputs.size() < 2 || node.inputs[1] < 0) return Status::invalid_argument("needs inputs (x, w[, bias])");
-  if (graph.values[node.inputs[1]].layout != plan::Layout::plain) return Status::ok();  // packed already
+  if (node.inputs.size() < 2 || node.inputs[1] < 0)
+    return Status::invalid_argument("needs inputs (x, w[, bias])");
+  if (graph.values[node.inputs[1]].layout != plan::Layout::plain)
+    return Status::ok();                    // packed already
   if (o->groups != 1) return Status::ok();  // grouped: the direct kernel reads plain weights
   std::vector<float> w, bias;
   MINT_RETURN_IF_ERROR(read_weights(graph, node, &w, &bias));
@@ -91,7 +95,8 @@ Status prepack_transposed_conv2d(Graph& graph, Node& node, const CompileOptions&
   if (node.options.AsTransposedConv2DOptions() == nullptr) {
     return Status::invalid_argument("transposed_conv2d needs TransposedConv2DOptions");
   }
-  if (node.inputs.size() < 2 || node.inputs[1] < 0) return Status::invalid_argument("needs inputs (x, w[, bias])");
+  if (node.inputs.size() < 2 || node.inputs[1] < 0)
+    return Status::invalid_argument("needs inputs (x, w[, bias])");
   if (graph.values[node.inputs[1]].layout != plan::Layout::plain) return Status::ok();
   std::vector<float> w, bias;
   MINT_RETURN_IF_ERROR(read_weights(graph, node, &w, &bias));
@@ -106,10 +111,13 @@ Status prepack_transposed_conv2d(Graph& graph, Node& node, const CompileOptions&
     }
   }
   const size_t n = kh * kw * cout;
-  const ValueId packed = add_packed(graph, wv, DType::f32, plan::Layout::gemm_f32, int64_t(n),
-                                    int64_t(cin), pack_f32_gemm_weights(n, cin, rows.data(), nullptr));
+  const ValueId packed =
+      options.weights == WeightPrecision::kF16
+          ? add_packed(graph, wv, DType::f16, plan::Layout::gemm_f16, int64_t(n), int64_t(cin),
+                       pack_f16_gemm_weights(n, cin, rows.data(), nullptr))
+          : add_packed(graph, wv, DType::f32, plan::Layout::gemm_f32, int64_t(n), int64_t(cin),
+                       pack_f32_gemm_weights(n, cin, rows.data(), nullptr));
   node.inputs[1] = packed;
-  (void)options;
   return Status::ok();
 }
 

@@ -21,7 +21,9 @@ Status as_arg(const Status& st, const std::string& context = "") {
 
 std::string shape_str(const std::vector<int64_t>& s) { return dims_string(s.data(), s.size()); }
 
-std::vector<int64_t> to_vector(const Shape& s) { return std::vector<int64_t>(s.dims, s.dims + s.rank); }
+std::vector<int64_t> to_vector(const Shape& s) {
+  return std::vector<int64_t>(s.dims, s.dims + s.rank);
+}
 
 // The node's inputs, with messages naming them.
 class Inputs {
@@ -31,15 +33,19 @@ class Inputs {
   size_t size() const { return node_.inputs.size(); }
   bool present(size_t i) const { return i < node_.inputs.size() && node_.inputs[i] >= 0; }
   const Value& value(size_t i) const { return graph_.values[node_.inputs[i]]; }
-  std::string ref(size_t i) const { return "input " + std::to_string(i) + " '" + value(i).name + "'"; }
+  std::string ref(size_t i) const {
+    return "input " + std::to_string(i) + " '" + value(i).name + "'";
+  }
 
   Status count(size_t min, size_t max) const {
     if (size() >= min && size() <= max) return Status::ok();
-    return bad("has " + std::to_string(size()) + " inputs, want " +
-               (min == max ? std::to_string(min) : std::to_string(min) + " to " + std::to_string(max)));
+    return bad(
+        "has " + std::to_string(size()) + " inputs, want " +
+        (min == max ? std::to_string(min) : std::to_string(min) + " to " + std::to_string(max)));
   }
   Status required(size_t i) const {
-    return present(i) ? Status::ok() : bad("input " + std::to_string(i) + " is required but absent");
+    return present(i) ? Status::ok()
+                      : bad("input " + std::to_string(i) + " is required but absent");
   }
   Status dtype(size_t i, DType want) const {
     MINT_RETURN_IF_ERROR(required(i));
@@ -144,7 +150,8 @@ Result<Out> infer_conv2d(const Inputs& in, const Node& node) {
                std::to_string(p.groups));
   }
   if (w.rank != 4) {
-    return bad(in.ref(1) + " has shape " + w.to_string() + ", want rank 4 [cout, kh, kw, cin/groups]");
+    return bad(in.ref(1) + " has shape " + w.to_string() +
+               ", want rank 4 [cout, kh, kw, cin/groups]");
   }
   if (w[1] != p.kernel_h || w[2] != p.kernel_w || w[3] != x[3] / p.groups) {
     return bad(in.ref(1) + " has shape " + w.to_string() + ", want [cout, " +
@@ -230,9 +237,14 @@ Result<Out> infer_norm(const Inputs& in, const Node& node, bool rms) {
 
 Status movable(const Inputs& in, size_t i) {
   MINT_RETURN_IF_ERROR(in.required(i));
-  if (in.value(i).layout != plan::Layout::plain) return bad(in.ref(i) + " must have a plain layout");
+  if (in.value(i).layout != plan::Layout::plain)
+    return bad(in.ref(i) + " must have a plain layout");
   switch (in.value(i).dtype) {
-    case DType::f32: case DType::f16: case DType::bf16: case DType::i8: case DType::u8:
+    case DType::f32:
+    case DType::f16:
+    case DType::bf16:
+    case DType::i8:
+    case DType::u8:
     case DType::i32:
       return Status::ok();
     default:
@@ -245,7 +257,8 @@ Result<Out> infer_reshape(const Inputs& in, const Node& node) {
   MINT_RETURN_IF_ERROR(in.count(1, 1));
   MINT_ASSIGN_OR_RETURN(const auto* o, options_of<plan::ReshapeOptionsT>(node));
   MINT_RETURN_IF_ERROR(in.required(0));
-  if (in.value(0).layout != plan::Layout::plain) return bad(in.ref(0) + " must have a plain layout");
+  if (in.value(0).layout != plan::Layout::plain)
+    return bad(in.ref(0) + " must have a plain layout");
   MINT_ASSIGN_OR_RETURN(const Shape x, in.shape(0));
   Result<Shape> y = reshape_output_shape(x, o->new_shape.data(), o->new_shape.size());
   if (!y.is_ok()) return as_arg(y.status(), in.ref(0));
@@ -319,16 +332,22 @@ Result<std::vector<InferredValue>> infer_node(const Graph& graph, const Node& no
   }
   const Inputs in(graph, node);
   switch (node.code) {
-    case plan::OpCode::fully_connected: return infer_fully_connected(in, node);
-    case plan::OpCode::matmul: return infer_matmul(in, node);
-    case plan::OpCode::conv2d: return infer_conv2d(in, node);
-    case plan::OpCode::transposed_conv2d: return infer_transposed_conv2d(in, node);
+    case plan::OpCode::fully_connected:
+      return infer_fully_connected(in, node);
+    case plan::OpCode::matmul:
+      return infer_matmul(in, node);
+    case plan::OpCode::conv2d:
+      return infer_conv2d(in, node);
+    case plan::OpCode::transposed_conv2d:
+      return infer_transposed_conv2d(in, node);
     case plan::OpCode::add:
-    case plan::OpCode::mul: return infer_binary(in);
+    case plan::OpCode::mul:
+      return infer_binary(in);
     case plan::OpCode::relu:
     case plan::OpCode::tanh:
     case plan::OpCode::sigmoid:
-    case plan::OpCode::silu: return infer_unary(in);
+    case plan::OpCode::silu:
+      return infer_unary(in);
     case plan::OpCode::leaky_relu: {
       MINT_ASSIGN_OR_RETURN(const auto* o, options_of<plan::LeakyReluOptionsT>(node));
       if (!std::isfinite(o->alpha)) return bad("alpha must be finite");
@@ -337,15 +356,24 @@ Result<std::vector<InferredValue>> infer_node(const Graph& graph, const Node& no
     case plan::OpCode::gelu:
       MINT_RETURN_IF_ERROR(options_of<plan::GeluOptionsT>(node).status());
       return infer_unary(in);
-    case plan::OpCode::softmax: return infer_softmax(in, node);
-    case plan::OpCode::layer_norm: return infer_norm(in, node, false);
-    case plan::OpCode::rms_norm: return infer_norm(in, node, true);
-    case plan::OpCode::reshape: return infer_reshape(in, node);
-    case plan::OpCode::transpose: return infer_transpose(in, node);
-    case plan::OpCode::concat: return infer_concat(in, node);
-    case plan::OpCode::embedding: return infer_embedding(in);
-    case plan::OpCode::quantize: return infer_quantize(in);
-    case plan::OpCode::dequantize: return infer_dequantize(in);
+    case plan::OpCode::softmax:
+      return infer_softmax(in, node);
+    case plan::OpCode::layer_norm:
+      return infer_norm(in, node, false);
+    case plan::OpCode::rms_norm:
+      return infer_norm(in, node, true);
+    case plan::OpCode::reshape:
+      return infer_reshape(in, node);
+    case plan::OpCode::transpose:
+      return infer_transpose(in, node);
+    case plan::OpCode::concat:
+      return infer_concat(in, node);
+    case plan::OpCode::embedding:
+      return infer_embedding(in);
+    case plan::OpCode::quantize:
+      return infer_quantize(in);
+    case plan::OpCode::dequantize:
+      return infer_dequantize(in);
   }
   return bad("unknown op code " + std::to_string(static_cast<int>(node.code)));
 }

@@ -53,8 +53,8 @@ struct Conv2DGeometry {
   size_t groups;  // conv2d only; 1 for transposed
 };
 
-using F32Im2ColFn = void (*)(const Conv2DGeometry* g, size_t row_begin, size_t rows,
-                             const float* x, float* cols);
+using F32Im2ColFn = void (*)(const Conv2DGeometry* g, size_t row_begin, size_t rows, const float* x,
+                             float* cols);
 using F32ConvDirectRowFn = void (*)(const Conv2DGeometry* g, size_t b, size_t oh, const float* x,
                                     const float* w, const float* bias, float* y_row,
                                     const F32MinMaxParams* params);
@@ -66,7 +66,7 @@ void f32_im2col_scalar(const Conv2DGeometry* g, size_t row_begin, size_t rows, c
 void f32_conv2d_direct_row_scalar(const Conv2DGeometry* g, size_t b, size_t oh, const float* x,
                                   const float* w, const float* bias, float* y_row,
                                   const F32MinMaxParams* params);
-void f32_col2im_row_scalar(const Conv2DGeometry* g, size_t oh, const float* cols,
-                           const float* bias, float* y_row, const F32MinMaxParams* params);
+void f32_col2im_row_scalar(const Conv2DGeometry* g, size_t oh, const float* cols, const float* bias,
+                           float* y_row, const F32MinMaxParams* params);
 
 }  // namespace mint

@@ -46,7 +46,8 @@ using F32UnaryFn = void (*)(size_t n, const float* x, float* y, const F32UnaryPa
 using F32BinaryFn = void (*)(size_t n, const float* a, size_t a_inc, const float* b, size_t b_inc,
                              float* y);
 using F32SoftmaxFn = void (*)(size_t n, size_t stride, const float* x, float* y);
-using Qs8QuantizeFn = void (*)(size_t n, const float* x, int8_t* y, float scale, int32_t zero_point);
+using Qs8QuantizeFn = void (*)(size_t n, const float* x, int8_t* y, float scale,
+                               int32_t zero_point);
 using Qs8DequantizeFn = void (*)(size_t n, const int8_t* x, float* y, float scale,
                                  int32_t zero_point);
 

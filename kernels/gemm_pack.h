@@ -14,8 +14,8 @@
 
 namespace mint {
 
-using F32GemmPackFn = void (*)(size_t n, size_t k, const float* b, size_t k_stride,
-                               size_t n_stride, void* packed);
+using F32GemmPackFn = void (*)(size_t n, size_t k, const float* b, size_t k_stride, size_t n_stride,
+                               void* packed);
 
 void f32_gemm_pack_scalar(size_t n, size_t k, const float* b, size_t k_stride, size_t n_stride,
                           void* packed);

@@ -61,7 +61,9 @@ size_t count(const Dims& d) {
 struct Config {
   const char* isa;  // null: best available
   size_t threads;
-  std::string name() const { return std::string(isa ? isa : "best") + "/" + std::to_string(threads) + "t"; }
+  std::string name() const {
+    return std::string(isa ? isa : "best") + "/" + std::to_string(threads) + "t";
+  }
 };
 const Config kConfigs[] = {{"scalar", 1}, {nullptr, 1}, {nullptr, 3}};
 
@@ -74,37 +76,27 @@ struct RunResult {
 // Loads `plan`, sets `inputs` (raw bytes), runs once; returns every output or the failure.
 RunResult run_plan(const Bytes& bytes, const std::vector<Bytes>& inputs, const Config& cfg) {
   RunResult r;
+  // Records a call's status; true if it failed.
+  const auto failed = [&r](mint_status st) {
+    r.status = st;
+    if (st != mint_status_success) r.error = mint_last_error();
+    return st != mint_status_success;
+  };
   AlignedPlan plan(bytes);
   mint_model_t model = nullptr;
-  r.status = mint_model_load_memory(plan.data(), plan.size(), nullptr, &model);
-  if (r.status != mint_status_success) {
-    r.error = mint_last_error();
-    return r;
-  }
+  if (failed(mint_model_load_memory(plan.data(), plan.size(), nullptr, &model))) return r;
   ModelPtr model_owner(model);
   mint_session_options options;
   mint_session_options_init(&options);
   options.num_threads = cfg.threads;
   options.max_isa = cfg.isa;
   mint_session_t session = nullptr;
-  r.status = mint_session_create(model, &options, &session);
-  if (r.status != mint_status_success) {
-    r.error = mint_last_error();
-    return r;
-  }
+  if (failed(mint_session_create(model, &options, &session))) return r;
   SessionPtr session_owner(session);
   for (size_t i = 0; i < inputs.size(); ++i) {
-    r.status = mint_session_set_input(session, i, inputs[i].data(), inputs[i].size());
-    if (r.status != mint_status_success) {
-      r.error = mint_last_error();
-      return r;
-    }
+    if (failed(mint_session_set_input(session, i, inputs[i].data(), inputs[i].size()))) return r;
   }
-  r.status = mint_session_run(session);
-  if (r.status != mint_status_success) {
-    r.error = mint_last_error();
-    return r;
-  }
+  if (failed(mint_session_run(session))) return r;
   size_t n = 0;
   mint_model_output_count(model, &n);
   for (size_t i = 0; i < n; ++i) {
@@ -112,11 +104,7 @@ RunResult run_plan(const Bytes& bytes, const std::vector<Bytes>& inputs, const C
     info.size = sizeof(info);
     mint_model_output_info(model, i, &info);
     Bytes out(info.byte_size);
-    r.status = mint_session_get_output(session, i, out.data(), out.size());
-    if (r.status != mint_status_success) {
-      r.error = mint_last_error();
-      return r;
-    }
+    if (failed(mint_session_get_output(session, i, out.data(), out.size()))) return r;
     r.outputs.push_back(std::move(out));
   }
   return r;
@@ -180,16 +168,21 @@ struct BinaryCase {
 
 TEST(Ops, AddAndMulBroadcast) {
   const BinaryCase cases[] = {
-      {{3, 5, 7}, {3, 5, 7}, {3, 5, 7}},     {{3, 5, 7}, {7}, {3, 5, 7}},
-      {{3, 1, 7}, {1, 5, 1}, {3, 5, 7}},     {{1}, {2, 3}, {2, 3}},
-      {{4, 1}, {3}, {4, 3}},                 {{}, {2, 3}, {2, 3}},
-      {{2, 1, 3, 1}, {5, 1, 4}, {2, 5, 3, 4}}, {{67, 1031}, {1031}, {67, 1031}},
+      {{3, 5, 7}, {3, 5, 7}, {3, 5, 7}},
+      {{3, 5, 7}, {7}, {3, 5, 7}},
+      {{3, 1, 7}, {1, 5, 1}, {3, 5, 7}},
+      {{1}, {2, 3}, {2, 3}},
+      {{4, 1}, {3}, {4, 3}},
+      {{}, {2, 3}, {2, 3}},
+      {{2, 1, 3, 1}, {5, 1, 4}, {2, 5, 3, 4}},
+      {{67, 1031}, {1031}, {67, 1031}},
       {{67, 1, 1031}, {67, 3, 1}, {67, 3, 1031}},
   };
   std::mt19937 rng(11);
   for (const BinaryCase& c : cases) {
     for (bool is_add : {true, false}) {
-      const std::vector<float> a = random_floats(rng, count(c.a)), b = random_floats(rng, count(c.b));
+      const std::vector<float> a = random_floats(rng, count(c.a)),
+                               b = random_floats(rng, count(c.b));
       GraphBuilder g;
       const ValueId xa = g.input("a", DType::f32, c.a), xb = g.input("b", DType::f32, c.b);
       g.output(is_add ? g.add(xa, xb) : g.mul(xa, xb));
@@ -222,17 +215,22 @@ TEST(Ops, UnaryActivations) {
     double (*ref)(double);
   };
   const Case cases[] = {
-      {"relu", [](GraphBuilder& g, ValueId x) { return g.relu(x); }, [](double v) { return std::max(v, 0.0); }},
+      {"relu", [](GraphBuilder& g, ValueId x) { return g.relu(x); },
+       [](double v) { return std::max(v, 0.0); }},
       {"leaky_relu", [](GraphBuilder& g, ValueId x) { return g.leaky_relu(x, 0.2f); },
        [](double v) { return v < 0 ? double{0.2f} * v : v; }},
-      {"tanh", [](GraphBuilder& g, ValueId x) { return g.tanh(x); }, [](double v) { return std::tanh(v); }},
+      {"tanh", [](GraphBuilder& g, ValueId x) { return g.tanh(x); },
+       [](double v) { return std::tanh(v); }},
       {"sigmoid", [](GraphBuilder& g, ValueId x) { return g.sigmoid(x); },
        [](double v) { return 1 / (1 + std::exp(-v)); }},
       {"gelu", [](GraphBuilder& g, ValueId x) { return g.gelu(x, false); },
        [](double v) { return 0.5 * v * (1 + std::erf(v / std::sqrt(2.0))); }},
       {"gelu_tanh", [](GraphBuilder& g, ValueId x) { return g.gelu(x, true); },
-       [](double v) { return 0.5 * v * (1 + std::tanh(std::sqrt(2 / M_PI) * (v + 0.044715 * v * v * v))); }},
-      {"silu", [](GraphBuilder& g, ValueId x) { return g.silu(x); }, [](double v) { return v / (1 + std::exp(-v)); }},
+       [](double v) {
+         return 0.5 * v * (1 + std::tanh(std::sqrt(2 / M_PI) * (v + 0.044715 * v * v * v)));
+       }},
+      {"silu", [](GraphBuilder& g, ValueId x) { return g.silu(x); },
+       [](double v) { return v / (1 + std::exp(-v)); }},
   };
   std::mt19937 rng(12);
   for (const Case& c : cases) {
@@ -285,7 +283,9 @@ TEST(Ops, LayerNormAndRmsNorm) {
       if (variant == 2) {
         g.output(g.rms_norm(in, gm, eps));
       } else {
-        g.output(g.layer_norm(in, gm, variant == 0 ? g.constant_f32("beta", {int64_t(d)}, beta) : kInvalidValue, eps));
+        g.output(g.layer_norm(
+            in, gm, variant == 0 ? g.constant_f32("beta", {int64_t(d)}, beta) : kInvalidValue,
+            eps));
       }
       Ref ref;
       for (size_t r = 0; r < rows; ++r) {
@@ -305,7 +305,8 @@ TEST(Ops, LayerNormAndRmsNorm) {
           ref.value.push_back(v);
         }
       }
-      check_f32(build(g), {to_bytes(x)}, ref, "norm variant " + std::to_string(variant) + " d=" + std::to_string(d));
+      check_f32(build(g), {to_bytes(x)}, ref,
+                "norm variant " + std::to_string(variant) + " d=" + std::to_string(d));
     }
   }
 }
@@ -331,9 +332,14 @@ TEST(Ops, TransposeF32AndI32) {
     std::vector<int32_t> perm;
   };
   const Case cases[] = {
-      {{2, 3, 4, 5}, {0, 1, 2, 3}}, {{2, 3, 4, 5}, {3, 2, 1, 0}}, {{2, 3, 4, 5}, {0, 2, 1, 3}},
-      {{2, 3, 4, 5}, {1, 2, 3, 0}}, {{7, 9}, {1, 0}},              {{3, 1, 5}, {2, 1, 0}},
-      {{33, 65, 17}, {2, 0, 1}},    {{6}, {0}},
+      {{2, 3, 4, 5}, {0, 1, 2, 3}},
+      {{2, 3, 4, 5}, {3, 2, 1, 0}},
+      {{2, 3, 4, 5}, {0, 2, 1, 3}},
+      {{2, 3, 4, 5}, {1, 2, 3, 0}},
+      {{7, 9}, {1, 0}},
+      {{3, 1, 5}, {2, 1, 0}},
+      {{33, 65, 17}, {2, 0, 1}},
+      {{6}, {0}},
   };
   std::mt19937 rng(16);
   for (const Case& c : cases) {
@@ -363,7 +369,8 @@ TEST(Ops, TransposeF32AndI32) {
       const RunResult r = run_plan(plan, {to_bytes(xi)}, cfg);
       ASSERT_EQ(r.status, mint_status_success) << r.error;
       const auto got = from_bytes<int32_t>(r.outputs[0]);
-      for (size_t f = 0; f < src.size(); ++f) ASSERT_EQ(got[f], xi[src[f]]) << "i32 transpose " << f;
+      for (size_t f = 0; f < src.size(); ++f)
+        ASSERT_EQ(got[f], xi[src[f]]) << "i32 transpose " << f;
     }
   }
 }
@@ -420,7 +427,8 @@ TEST(Ops, EmbeddingGathersRows) {
   const std::vector<float> table = random_floats(rng, vocab * dim);
   const std::vector<int32_t> ids = {0, 52, 17, 17, 3, 9, 51, 2, 0, 11};
   GraphBuilder g;
-  g.output(g.embedding(g.constant_f32("table", {vocab, dim}, table), g.input("ids", DType::i32, {2, 5})));
+  g.output(g.embedding(g.constant_f32("table", {vocab, dim}, table),
+                       g.input("ids", DType::i32, {2, 5})));
   Ref ref;
   for (int32_t id : ids)
     for (int64_t j = 0; j < dim; ++j) ref.value.push_back(table[id * dim + j]);
@@ -433,7 +441,8 @@ TEST(Ops, EmbeddingGathersRows) {
   for (const Config& cfg : kConfigs) {
     const RunResult r = run_plan(plan, {to_bytes(bad)}, cfg);
     EXPECT_EQ(r.status, mint_status_invalid_argument) << cfg.name();
-    EXPECT_NE(r.error.find("id 70000 at position 5 is outside [0, 53)"), std::string::npos) << r.error;
+    EXPECT_NE(r.error.find("id 70000 at position 5 is outside [0, 53)"), std::string::npos)
+        << r.error;
   }
   bad[5] = -1;
   EXPECT_EQ(run_plan(plan, {to_bytes(bad)}, kConfigs[0]).status, mint_status_invalid_argument);
@@ -448,9 +457,9 @@ struct MatMulCase {
 
 TEST(Ops, MatMulBatchedSharedAndTransposed) {
   const MatMulCase cases[] = {
-      {{3, 5, 7}, {3, 7, 4}, false},       {{2, 3, 5, 6}, {2, 3, 9, 6}, true},
-      {{4, 5, 7}, {7, 9}, false},          {{1, 1, 33}, {33, 17}, false},
-      {{1, 33}, {17, 33}, true},           {{2, 37, 19}, {2, 19, 41}, false},
+      {{3, 5, 7}, {3, 7, 4}, false},  {{2, 3, 5, 6}, {2, 3, 9, 6}, true},
+      {{4, 5, 7}, {7, 9}, false},     {{1, 1, 33}, {33, 17}, false},
+      {{1, 33}, {17, 33}, true},      {{2, 37, 19}, {2, 19, 41}, false},
       {{6, 1, 64}, {6, 3, 64}, true},
   };
   std::mt19937 rng(19);
@@ -471,7 +480,8 @@ TEST(Ops, MatMulBatchedSharedAndTransposed) {
           double acc = 0, mag = 0;
           const float* bb = b.data() + (shared ? 0 : bi * k * n);
           for (size_t kk = 0; kk < k; ++kk) {
-            const double p = double{a[(bi * m + i) * k + kk]} * (c.transpose_b ? bb[j * k + kk] : bb[kk * n + j]);
+            const double p = double{a[(bi * m + i) * k + kk]} *
+                             (c.transpose_b ? bb[j * k + kk] : bb[kk * n + j]);
             acc += p;
             mag += std::fabs(p);
           }
@@ -534,7 +544,8 @@ TEST(Ops, Conv2D) {
       {{1, 8, 8, 6}, 6, 3, 3, 2, 2, 1, 1, 1, 1, 1, 1, 6, A::relu, true},    // depthwise
       {{2, 7, 9, 6}, 12, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 3, A::none, false},  // grouped, multiplier 4
       {{1, 9, 7, 4}, 6, 3, 2, 2, 1, 2, 1, 2, 0, 0, 1, 2, A::relu6, true},
-      {{1, 210, 200, 3}, 4, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 1, A::relu, true},  // several im2col blocks
+      {{1, 210, 200, 3}, 4, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 1, A::relu, true},  // several im2col
+                                                                              // blocks
   };
   std::mt19937 rng(20);
   for (const ConvCase& c : cases) {
@@ -545,9 +556,12 @@ TEST(Ops, Conv2D) {
       std::vector<float> w = random_floats(rng, c.cout * c.kh * c.kw * cg);
       const std::vector<float> bias = random_floats(rng, c.cout);
       plan::Conv2DOptionsT o;
-      o.kernel_h = int(c.kh), o.kernel_w = int(c.kw), o.stride_h = int(c.sh), o.stride_w = int(c.sw);
-      o.dilation_h = int(c.dh), o.dilation_w = int(c.dw), o.pad_top = int(c.pt), o.pad_left = int(c.pl);
-      o.pad_bottom = int(c.pb), o.pad_right = int(c.pr), o.groups = int(c.groups), o.activation = c.act;
+      o.kernel_h = int(c.kh), o.kernel_w = int(c.kw), o.stride_h = int(c.sh),
+      o.stride_w = int(c.sw);
+      o.dilation_h = int(c.dh), o.dilation_w = int(c.dw), o.pad_top = int(c.pt),
+      o.pad_left = int(c.pl);
+      o.pad_bottom = int(c.pb), o.pad_right = int(c.pr), o.groups = int(c.groups),
+      o.activation = c.act;
       GraphBuilder g;
       const ValueId in = g.input("x", DType::f32, c.x);
       const ValueId wv = g.constant_f32("w", {c.cout, c.kh, c.kw, cg}, w);
@@ -575,7 +589,7 @@ struct TConvCase {
 TEST(Ops, TransposedConv2D) {
   using A = plan::Activation;
   const TConvCase cases[] = {
-      {{1, 4, 4, 8}, 5, 4, 4, 2, 2, 1, 1, 1, 1, 1, 1, 0, 0, A::relu, true},   // DCGAN-style
+      {{1, 4, 4, 8}, 5, 4, 4, 2, 2, 1, 1, 1, 1, 1, 1, 0, 0, A::relu, true},  // DCGAN-style
       {{2, 3, 5, 3}, 4, 3, 3, 1, 1, 1, 1, 0, 0, 0, 0, 0, 0, A::none, true},
       {{1, 5, 3, 2}, 3, 3, 3, 2, 2, 1, 1, 1, 1, 1, 1, 1, 1, A::none, false},  // output padding
       {{1, 3, 4, 5}, 2, 3, 2, 1, 2, 2, 1, 1, 0, 0, 1, 0, 1, A::relu6, true},  // dilation
@@ -583,49 +597,60 @@ TEST(Ops, TransposedConv2D) {
   };
   std::mt19937 rng(21);
   for (const TConvCase& c : cases) {
-    const int64_t n = c.x[0], h = c.x[1], wd = c.x[2], cin = c.x[3];
-    const std::vector<float> x = random_floats(rng, count(c.x));
-    const std::vector<float> w = random_floats(rng, c.cout * c.kh * c.kw * cin);
-    const std::vector<float> bias = random_floats(rng, c.cout);
-    plan::TransposedConv2DOptionsT o;
-    o.kernel_h = int(c.kh), o.kernel_w = int(c.kw), o.stride_h = int(c.sh), o.stride_w = int(c.sw);
-    o.dilation_h = int(c.dh), o.dilation_w = int(c.dw), o.pad_top = int(c.pt), o.pad_left = int(c.pl);
-    o.pad_bottom = int(c.pb), o.pad_right = int(c.pr), o.output_pad_h = int(c.oph);
-    o.output_pad_w = int(c.opw), o.activation = c.act;
-    GraphBuilder g;
-    const ValueId in = g.input("x", DType::f32, c.x);
-    const ValueId y = g.transposed_conv2d(in, g.constant_f32("w", {c.cout, c.kh, c.kw, cin}, w),
-                                          c.bias ? g.constant_f32("b", {c.cout}, bias) : kInvalidValue, o);
-    g.output(y);
-    const int64_t oh = (h - 1) * c.sh - c.pt - c.pb + c.dh * (c.kh - 1) + c.oph + 1;
-    const int64_t ow = (wd - 1) * c.sw - c.pl - c.pr + c.dw * (c.kw - 1) + c.opw + 1;
-    ASSERT_EQ(g.graph().values[y].shape, (Dims{n, oh, ow, c.cout}));
-    // Scatter form, straight from the definition.
-    std::vector<double> acc(n * oh * ow * c.cout, 0.0), mag(acc.size(), 0.0);
-    for (int64_t b = 0; b < n; ++b)
-      for (int64_t ih = 0; ih < h; ++ih)
-        for (int64_t iw = 0; iw < wd; ++iw)
-          for (int64_t i = 0; i < c.kh; ++i)
-            for (int64_t j = 0; j < c.kw; ++j) {
-              const int64_t yo = ih * c.sh - c.pt + i * c.dh, xo = iw * c.sw - c.pl + j * c.dw;
-              if (yo < 0 || xo < 0 || yo >= oh || xo >= ow) continue;
-              for (int64_t co = 0; co < c.cout; ++co)
-                for (int64_t ci = 0; ci < cin; ++ci) {
-                  const double p = double{x[((b * h + ih) * wd + iw) * cin + ci]} *
-                                   w[((co * c.kh + i) * c.kw + j) * cin + ci];
-                  acc[((b * oh + yo) * ow + xo) * c.cout + co] += p;
-                  mag[((b * oh + yo) * ow + xo) * c.cout + co] += std::fabs(p);
-                }
-            }
-    Ref ref;
-    for (size_t i = 0; i < acc.size(); ++i) {
-      double v = acc[i] + (c.bias ? bias[i % c.cout] : 0.0);
-      if (c.act == A::relu) v = std::max(v, 0.0);
-      if (c.act == A::relu6) v = std::min(std::max(v, 0.0), 6.0);
-      ref.value.push_back(v);
-      ref.scale.push_back(mag[i] + (c.bias ? std::fabs(bias[i % c.cout]) : 0.0));
+    for (WeightPrecision precision : {WeightPrecision::kF32, WeightPrecision::kF16}) {
+      const int64_t n = c.x[0], h = c.x[1], wd = c.x[2], cin = c.x[3];
+      const std::vector<float> x = random_floats(rng, count(c.x));
+      std::vector<float> w = random_floats(rng, c.cout * c.kh * c.kw * cin);
+      const std::vector<float> bias = random_floats(rng, c.cout);
+      plan::TransposedConv2DOptionsT o;
+      o.kernel_h = int(c.kh), o.kernel_w = int(c.kw), o.stride_h = int(c.sh),
+      o.stride_w = int(c.sw);
+      o.dilation_h = int(c.dh), o.dilation_w = int(c.dw), o.pad_top = int(c.pt),
+      o.pad_left = int(c.pl);
+      o.pad_bottom = int(c.pb), o.pad_right = int(c.pr), o.output_pad_h = int(c.oph);
+      o.output_pad_w = int(c.opw), o.activation = c.act;
+      GraphBuilder g;
+      const ValueId in = g.input("x", DType::f32, c.x);
+      const ValueId y =
+          g.transposed_conv2d(in, g.constant_f32("w", {c.cout, c.kh, c.kw, cin}, w),
+                              c.bias ? g.constant_f32("b", {c.cout}, bias) : kInvalidValue, o);
+      g.output(y);
+      const int64_t oh = (h - 1) * c.sh - c.pt - c.pb + c.dh * (c.kh - 1) + c.oph + 1;
+      const int64_t ow = (wd - 1) * c.sw - c.pl - c.pr + c.dw * (c.kw - 1) + c.opw + 1;
+      ASSERT_EQ(g.graph().values[y].shape, (Dims{n, oh, ow, c.cout}));
+      const Bytes plan = build(g, precision);
+      if (precision == WeightPrecision::kF16) {
+        for (float& v : w) v = f16_to_f32(f32_to_f16(v));
+      }
+      // Scatter form, straight from the definition.
+      std::vector<double> acc(n * oh * ow * c.cout, 0.0), mag(acc.size(), 0.0);
+      for (int64_t b = 0; b < n; ++b)
+        for (int64_t ih = 0; ih < h; ++ih)
+          for (int64_t iw = 0; iw < wd; ++iw)
+            for (int64_t i = 0; i < c.kh; ++i)
+              for (int64_t j = 0; j < c.kw; ++j) {
+                const int64_t yo = ih * c.sh - c.pt + i * c.dh, xo = iw * c.sw - c.pl + j * c.dw;
+                if (yo < 0 || xo < 0 || yo >= oh || xo >= ow) continue;
+                for (int64_t co = 0; co < c.cout; ++co)
+                  for (int64_t ci = 0; ci < cin; ++ci) {
+                    const double p = double{x[((b * h + ih) * wd + iw) * cin + ci]} *
+                                     w[((co * c.kh + i) * c.kw + j) * cin + ci];
+                    acc[((b * oh + yo) * ow + xo) * c.cout + co] += p;
+                    mag[((b * oh + yo) * ow + xo) * c.cout + co] += std::fabs(p);
+                  }
+              }
+      Ref ref;
+      for (size_t i = 0; i < acc.size(); ++i) {
+        double v = acc[i] + (c.bias ? bias[i % c.cout] : 0.0);
+        if (c.act == A::relu) v = std::max(v, 0.0);
+        if (c.act == A::relu6) v = std::min(std::max(v, 0.0), 6.0);
+        ref.value.push_back(v);
+        ref.scale.push_back(mag[i] + (c.bias ? std::fabs(bias[i % c.cout]) : 0.0));
+      }
+      check_f32(
+          plan, {to_bytes(x)}, ref,
+          std::string("transposed_conv2d ") + (precision == WeightPrecision::kF16 ? "f16" : "f32"));
     }
-    check_f32(build(g), {to_bytes(x)}, ref, "transposed_conv2d");
   }
 }
 
@@ -673,85 +698,103 @@ TEST(Ops, QuantizeDequantizeRoundTrip) {
 
 // ---- the builder rejects bad graphs ----------------------------------------------------------
 
-// Builds with `add` and expects finish() to fail with a message containing `want`.
-void expect_rejected(const std::function<void(GraphBuilder&)>& add, const std::string& want) {
+// Builds the graph whose output `make` returns; finish() must fail with a message containing
+// `want`.
+void expect_rejected(const std::function<ValueId(GraphBuilder&)>& make, const std::string& want) {
   GraphBuilder g;
-  add(g);
+  g.output(make(g));
   auto r = g.finish();
   ASSERT_FALSE(r.is_ok()) << "accepted; wanted: " << want;
   EXPECT_NE(r.status().message().find(want), std::string::npos) << r.status().message();
 }
 
+ValueId in(GraphBuilder& g, const Dims& d, const char* name = "a", DType t = DType::f32) {
+  return g.input(name, t, d);
+}
+ValueId zeros(GraphBuilder& g, const Dims& d, const char* name = "w") {
+  return g.constant_f32(name, d, std::vector<float>(count(d)));
+}
+
 TEST(OpsValidation, BuilderRejectsBadGraphs) {
-  const std::vector<float> w8(8 * 3 * 3, 0.1f), w4(8 * 3 * 3 * 3, 0.1f);
+  using G = GraphBuilder;
   plan::Conv2DOptionsT conv;
   conv.kernel_h = conv.kernel_w = 3;
-  expect_rejected([&](GraphBuilder& g) {
-    const ValueId x = g.input("x", DType::f32, {1, 8, 8, 3});
-    g.output(g.conv2d(x, g.constant_f32("w", {8, 3, 3}, w8), kInvalidValue, conv, "conv1"));
-  }, "node 0 (conv2d 'conv1'): input 1 'w' has shape [8,3,3], want rank 4");
-  expect_rejected([&](GraphBuilder& g) {
-    plan::Conv2DOptionsT o = conv;
-    o.stride_h = 0;
-    const ValueId x = g.input("x", DType::f32, {1, 8, 8, 3});
-    g.output(g.conv2d(x, g.constant_f32("w", {8, 3, 3, 3}, w4), kInvalidValue, o));
-  }, "stride_h is 0, want >= 1");
-  expect_rejected([&](GraphBuilder& g) {
-    plan::Conv2DOptionsT o = conv;
-    o.groups = 2;
-    const ValueId x = g.input("x", DType::f32, {1, 8, 8, 3});
-    g.output(g.conv2d(x, g.constant_f32("w", {8, 3, 3, 3}, w4), kInvalidValue, o));
-  }, "not divisible by groups 2");
-  expect_rejected([&](GraphBuilder& g) {
-    const ValueId x = g.input("x", DType::f32, {1, 2, 2, 3});
-    g.output(g.conv2d(x, g.constant_f32("w", {8, 3, 3, 3}, w4), kInvalidValue, conv));
-  }, "smaller than the dilated kernel");
-  expect_rejected([&](GraphBuilder& g) {  // conv2d without options
-    const ValueId x = g.input("x", DType::f32, {1, 8, 8, 3});
-    g.output(g.add_node1(plan::OpCode::conv2d, {x, g.constant_f32("w", {8, 3, 3, 3}, w4)}));
-  }, "options must be Conv2DOptions, got NONE");
-  expect_rejected([](GraphBuilder& g) {
-    g.output(g.concat({g.input("a", DType::f32, {2, 3}), g.input("b", DType::f32, {3, 4})}, 1));
-  }, "input 1 has shape [3,4], incompatible with input 0 [2,3]");
-  expect_rejected([](GraphBuilder& g) {
-    g.output(g.concat({g.input("a", DType::f32, {2, 3})}, 2));
-  }, "axis 2 is out of range for rank 2");
-  expect_rejected([](GraphBuilder& g) {
-    g.output(g.transpose(g.input("a", DType::f32, {2, 3, 4}), {0, 2, 2}));
-  }, "perm [0,2,2] is not a permutation of [0, 3)");
-  expect_rejected([](GraphBuilder& g) {
-    g.output(g.add(g.input("a", DType::f32, {2, 3}), g.input("b", DType::f32, {4})));
-  }, "do not broadcast");
-  expect_rejected([](GraphBuilder& g) {
-    g.output(g.matmul(g.input("a", DType::f32, {2, 3}), g.input("b", DType::f32, {4, 5})));
-  }, "has k = 3 but B [4,5] has k = 4");
-  expect_rejected([](GraphBuilder& g) {
-    g.output(g.embedding(g.constant_f32("t", {4, 2}, std::vector<float>(8)),
-                         g.input("ids", DType::f32, {3})));
-  }, "input 1 'ids' has dtype f32, want i32");
-  expect_rejected([](GraphBuilder& g) {
-    g.output(g.embedding(g.input("t", DType::f32, {4, 2}), g.input("ids", DType::i32, {3})));
-  }, "input 0 't' must be a constant");
-  expect_rejected([](GraphBuilder& g) {
-    g.output(g.reshape(g.input("a", DType::f32, {2, 3}), {4, 2}));
-  }, "new shape [4,2] has 8 elements");
-  expect_rejected([](GraphBuilder& g) {
-    g.output(g.softmax(g.input("a", DType::f32, {2, 3}), 2));
-  }, "axis 2 is out of range for rank 2");
-  expect_rejected([](GraphBuilder& g) {
-    g.output(g.layer_norm(g.input("a", DType::f32, {2, 3}), g.constant_f32("g", {2}, {1, 1}),
-                          kInvalidValue));
-  }, "input 1 'g' has shape [2], want [3]");
-  expect_rejected([](GraphBuilder& g) {
-    g.output(g.rms_norm(g.input("a", DType::f32, {2, 3}), g.constant_f32("g", {3}, {1, 1, 1}), 0.0f));
-  }, "epsilon");
-  expect_rejected([](GraphBuilder& g) {
-    plan::TransposedConv2DOptionsT o;
-    o.kernel_h = o.kernel_w = 3;
-    o.output_pad_h = 1;  // stride 1, dilation 1: output padding must be 0
-    g.output(g.transposed_conv2d(g.input("x", DType::f32, {1, 4, 4, 2}),
-                                 g.constant_f32("w", {3, 3, 3, 2}, std::vector<float>(54)), kInvalidValue, o));
-  }, "output padding");
+  const auto conv_graph = [](Dims x, Dims w, plan::Conv2DOptionsT o) {
+    return [=](G& g) { return g.conv2d(in(g, x, "x"), zeros(g, w), kInvalidValue, o, "conv1"); };
+  };
+  expect_rejected(conv_graph({1, 8, 8, 3}, {8, 3, 3}, conv),
+                  "node 0 (conv2d 'conv1'): input 1 'w' has shape [8,3,3], want rank 4");
+  plan::Conv2DOptionsT bad = conv;
+  bad.stride_h = 0;
+  expect_rejected(conv_graph({1, 8, 8, 3}, {8, 3, 3, 3}, bad), "stride_h is 0, want >= 1");
+  bad = conv;
+  bad.groups = 2;
+  expect_rejected(conv_graph({1, 8, 8, 3}, {8, 3, 3, 3}, bad), "not divisible by groups 2");
+  expect_rejected(conv_graph({1, 2, 2, 3}, {8, 3, 3, 3}, conv), "smaller than the dilated kernel");
+  expect_rejected(  // conv2d without options
+      [](G& g) {
+        return g.add_node1(plan::OpCode::conv2d, {in(g, {1, 8, 8, 3}), zeros(g, {8, 3, 3, 3})});
+      },
+      "options must be Conv2DOptions, got NONE");
+  expect_rejected(
+      [](G& g) {
+        return g.concat({in(g, {2, 3}), in(g, {3, 4}, "b")}, 1);
+      },
+      "input 1 has shape [3,4], incompatible with input 0 [2,3]");
+  expect_rejected(
+      [](G& g) {
+        return g.concat({in(g, {2, 3})}, 2);
+      },
+      "axis 2 is out of range for rank 2");
+  expect_rejected(
+      [](G& g) {
+        return g.transpose(in(g, {2, 3, 4}), {0, 2, 2});
+      },
+      "perm [0,2,2] is not a permutation of [0, 3)");
+  expect_rejected([](G& g) { return g.add(in(g, {2, 3}), in(g, {4}, "b")); }, "do not broadcast");
+  expect_rejected(
+      [](G& g) {
+        return g.matmul(in(g, {2, 3}), in(g, {4, 5}, "b"));
+      },
+      "has k = 3 but B [4,5] has k = 4");
+  expect_rejected(
+      [](G& g) {
+        return g.embedding(zeros(g, {4, 2}), in(g, {3}, "ids"));
+      },
+      "input 1 'ids' has dtype f32, want i32");
+  expect_rejected(
+      [](G& g) {
+        return g.embedding(in(g, {4, 2}, "t"), in(g, {3}, "i", DType::i32));
+      },
+      "input 0 't' must be a constant");
+  expect_rejected(
+      [](G& g) {
+        return g.reshape(in(g, {2, 3}), {4, 2});
+      },
+      "new shape [4,2] has 8 elements");
+  expect_rejected(
+      [](G& g) {
+        return g.softmax(in(g, {2, 3}), 2);
+      },
+      "axis 2 is out of range for rank 2");
+  expect_rejected(
+      [](G& g) {
+        return g.layer_norm(in(g, {2, 3}), zeros(g, {2}, "g"), kInvalidValue);
+      },
+      "input 1 'g' has shape [2], want [3]");
+  expect_rejected(
+      [](G& g) {
+        return g.rms_norm(in(g, {2, 3}), zeros(g, {3}, "g"), 0.0f);
+      },
+      "epsilon");
+  plan::TransposedConv2DOptionsT tc;
+  tc.kernel_h = tc.kernel_w = 3;
+  tc.output_pad_h = 1;  // stride 1, dilation 1: output padding must be 0
+  expect_rejected(
+      [&](G& g) {
+        return g.transposed_conv2d(in(g, {1, 4, 4, 2}), zeros(g, {3, 3, 3, 2}), kInvalidValue, tc);
+      },
+      "output padding");
 }
 
 // ---- op validate() on hand-made plans --------------------------------------------------------
@@ -820,39 +863,44 @@ TEST(OpsValidation, Conv2DPlans) {
   OpFixture f;
   const size_t k = 3 * 3 * 3;
   const size_t packed = gemm_panel_count(8) * f32_gemm_panel_bytes(k);
-  f.add("x", DType::f32, {1, 8, 8, 3});                                                   // 0
+  f.add("x", DType::f32, {1, 8, 8, 3});                                                      // 0
   f.add("w", DType::f32, {8, 27}, plan::Storage::constant, plan::Layout::gemm_f32, packed);  // 1
-  f.add("y", DType::f32, {1, 8, 8, 8});                                                   // 2
-  f.add("w3", DType::f32, {8, 3, 3}, plan::Storage::constant);                            // 3
-  f.add("wshort", DType::f32, {8, 27}, plan::Storage::constant, plan::Layout::gemm_f32, packed - 4);  // 4
+  f.add("y", DType::f32, {1, 8, 8, 8});                                                      // 2
+  f.add("w3", DType::f32, {8, 3, 3}, plan::Storage::constant);                               // 3
+  f.add("wshort", DType::f32, {8, 27}, plan::Storage::constant, plan::Layout::gemm_f32,
+        packed - 4);                                                                         // 4
   f.add("wact", DType::f32, {8, 27}, plan::Storage::arena, plan::Layout::gemm_f32, packed);  // 5
-  f.add("bias", DType::f32, {8}, plan::Storage::constant);                                // 6
-  f.add("y_bad", DType::f32, {1, 6, 6, 8});                                               // 7
+  f.add("bias", DType::f32, {8}, plan::Storage::constant);                                   // 6
+  f.add("y_bad", DType::f32, {1, 6, 6, 8});                                                  // 7
   plan::Conv2DOptionsT o;
   o.kernel_h = o.kernel_w = 3;
   o.pad_top = o.pad_left = o.pad_bottom = o.pad_right = 1;
   const auto code = plan::OpCode::conv2d;
   EXPECT_TRUE(f.validate(code, &o, {0, 1}, {2}).is_ok());
   EXPECT_TRUE(f.validate(code, &o, {0, 1, -1}, {2}).is_ok());
-  expect_invalid(f.validate(code, &o, {0, 3}, {2}), "input 1 'w3' has shape [8,3,3], want [cout, 3, 3, 3]");
+  expect_invalid(f.validate(code, &o, {0, 3}, {2}),
+                 "input 1 'w3' has shape [8,3,3], want [cout, 3, 3, 3]");
   expect_invalid(f.validate(code, &o, {0, 4}, {2}), "input 1 'wshort' has 1788 bytes, want 1792");
   expect_invalid(f.validate(code, &o, {0, 5}, {2}), "input 1 'wact' must be a constant");
   expect_invalid(f.validate(code, &o, {0, 1, 6}, {2}), "input 2 'bias' must be absent");
-  expect_invalid(f.validate(code, &o, {0, 1}, {7}), "output 0 'y_bad' has shape [1,6,6,8], want [1,8,8,8]");
+  expect_invalid(f.validate(code, &o, {0, 1}, {7}),
+                 "output 0 'y_bad' has shape [1,6,6,8], want [1,8,8,8]");
   expect_invalid(f.validate(code, &o, {0}, {2}), "has 1 inputs, want 2 to 3");
   expect_invalid(f.validate(code, &o, {-1, 1}, {2}), "input 0 is required but absent");
-  expect_invalid(f.validate<plan::Conv2DOptionsT>(code, nullptr, {0, 1}, {2}), "options must be Conv2DOptions");
+  expect_invalid(f.validate<plan::Conv2DOptionsT>(code, nullptr, {0, 1}, {2}),
+                 "options must be Conv2DOptions");
   plan::ConcatOptionsT wrong;
-  expect_invalid(f.validate(code, &wrong, {0, 1}, {2}), "options must be Conv2DOptions, got ConcatOptions");
-  for (auto mutate : std::vector<std::function<void(plan::Conv2DOptionsT&)>>{
-           [](plan::Conv2DOptionsT& b) { b.stride_w = 0; }, [](plan::Conv2DOptionsT& b) { b.dilation_h = -1; },
-           [](plan::Conv2DOptionsT& b) { b.pad_left = -2; }, [](plan::Conv2DOptionsT& b) { b.kernel_h = 0; },
-           [](plan::Conv2DOptionsT& b) { b.groups = 0; },
-           [](plan::Conv2DOptionsT& b) { b.activation = static_cast<plan::Activation>(9); }}) {
-    plan::Conv2DOptionsT bad = o;
-    mutate(bad);
+  expect_invalid(f.validate(code, &wrong, {0, 1}, {2}),
+                 "options must be Conv2DOptions, got ConcatOptions");
+  using C = plan::Conv2DOptionsT;
+  for (int32_t C::*field : {&C::stride_w, &C::dilation_h, &C::pad_left, &C::kernel_h, &C::groups}) {
+    C bad = o;
+    bad.*field = field == &C::pad_left ? -2 : 0;
     EXPECT_EQ(f.validate(code, &bad, {0, 1}, {2}).code(), mint_status_invalid_plan);
   }
+  C bad_act = o;
+  bad_act.activation = static_cast<plan::Activation>(9);
+  expect_invalid(f.validate(code, &bad_act, {0, 1}, {2}), "activation 9 is unknown");
   // Huge kernel and pad values are errors, not overflows.
   plan::Conv2DOptionsT huge = o;
   huge.kernel_h = huge.kernel_w = huge.dilation_h = 0x7fffffff;
@@ -873,29 +921,35 @@ TEST(OpsValidation, Conv2DPlans) {
 
 TEST(OpsValidation, ConcatTransposeEmbeddingPlans) {
   OpFixture f;
-  f.add("a", DType::f32, {2, 3});   // 0
-  f.add("b", DType::f32, {2, 5});   // 1
-  f.add("y", DType::f32, {2, 8});   // 2
-  f.add("c", DType::f32, {3, 5});   // 3
-  f.add("i", DType::i32, {2, 5});   // 4
-  f.add("t", DType::f32, {3, 2});   // 5
+  f.add("a", DType::f32, {2, 3});  // 0
+  f.add("b", DType::f32, {2, 5});  // 1
+  f.add("y", DType::f32, {2, 8});  // 2
+  f.add("c", DType::f32, {3, 5});  // 3
+  f.add("i", DType::i32, {2, 5});  // 4
+  f.add("t", DType::f32, {3, 2});  // 5
   plan::ConcatOptionsT c;
   c.axis = 1;
   EXPECT_TRUE(f.validate(plan::OpCode::concat, &c, {0, 1}, {2}).is_ok());
-  expect_invalid(f.validate(plan::OpCode::concat, &c, {0, 3}, {2}), "input 1 has shape [3,5], incompatible");
-  expect_invalid(f.validate(plan::OpCode::concat, &c, {0, 4}, {2}), "input 1 'i' has dtype i32, want f32");
-  expect_invalid(f.validate(plan::OpCode::concat, &c, {0, -1}, {2}), "input 1 is required but absent");
+  expect_invalid(f.validate(plan::OpCode::concat, &c, {0, 3}, {2}),
+                 "input 1 has shape [3,5], incompatible");
+  expect_invalid(f.validate(plan::OpCode::concat, &c, {0, 4}, {2}),
+                 "input 1 'i' has dtype i32, want f32");
+  expect_invalid(f.validate(plan::OpCode::concat, &c, {0, -1}, {2}),
+                 "input 1 is required but absent");
   c.axis = -3;
-  expect_invalid(f.validate(plan::OpCode::concat, &c, {0, 1}, {2}), "axis -3 is out of range for rank 2");
+  expect_invalid(f.validate(plan::OpCode::concat, &c, {0, 1}, {2}),
+                 "axis -3 is out of range for rank 2");
   c.axis = 0;
   expect_invalid(f.validate(plan::OpCode::concat, &c, {0, 1}, {2}), "incompatible");
 
   plan::TransposeOptionsT t;
   t.perm = {1, 0};
   EXPECT_TRUE(f.validate(plan::OpCode::transpose, &t, {0}, {5}).is_ok());
-  expect_invalid(f.validate(plan::OpCode::transpose, &t, {0}, {0}), "output 0 'a' has shape [2,3], want [3,2]");
+  expect_invalid(f.validate(plan::OpCode::transpose, &t, {0}, {0}),
+                 "output 0 'a' has shape [2,3], want [3,2]");
   t.perm = {1, 1};
-  expect_invalid(f.validate(plan::OpCode::transpose, &t, {0}, {5}), "input 0 'a': perm [1,1] is not a permutation");
+  expect_invalid(f.validate(plan::OpCode::transpose, &t, {0}, {5}),
+                 "input 0 'a': perm [1,1] is not a permutation");
   t.perm = {0, 1, 2};
   expect_invalid(f.validate(plan::OpCode::transpose, &t, {0}, {5}), "perm has 3 entries, want 2");
   t.perm = {0, -1};
@@ -903,19 +957,23 @@ TEST(OpsValidation, ConcatTransposeEmbeddingPlans) {
   expect_invalid(f.validate(plan::OpCode::transpose, &t, {0, 0}, {5}), "has 2 inputs, want 1");
 
   OpFixture e;
-  e.add("table", DType::f32, {50, 4}, plan::Storage::constant);  // 0
-  e.add("ids", DType::i32, {3});                                  // 1
-  e.add("y", DType::f32, {3, 4});                                 // 2
-  e.add("table_act", DType::f32, {50, 4});                        // 3
-  e.add("fids", DType::f32, {3});                                 // 4
+  e.add("table", DType::f32, {50, 4}, plan::Storage::constant);      // 0
+  e.add("ids", DType::i32, {3});                                     // 1
+  e.add("y", DType::f32, {3, 4});                                    // 2
+  e.add("table_act", DType::f32, {50, 4});                           // 3
+  e.add("fids", DType::f32, {3});                                    // 4
   e.add("table3", DType::f32, {50, 4, 1}, plan::Storage::constant);  // 5
-  e.add("y5", DType::f32, {3, 5});                                // 6
+  e.add("y5", DType::f32, {3, 5});                                   // 6
   const plan::ConcatOptionsT* none = nullptr;
   EXPECT_TRUE(e.validate(plan::OpCode::embedding, none, {0, 1}, {2}).is_ok());
-  expect_invalid(e.validate(plan::OpCode::embedding, none, {3, 1}, {2}), "input 0 'table_act' must be a constant");
-  expect_invalid(e.validate(plan::OpCode::embedding, none, {0, 4}, {2}), "input 1 'fids' has dtype f32, want i32");
-  expect_invalid(e.validate(plan::OpCode::embedding, none, {5, 1}, {2}), "input 0 'table3' has shape [50,4,1], want rank 2");
-  expect_invalid(e.validate(plan::OpCode::embedding, none, {0, 1}, {6}), "output 0 'y5' has shape [3,5], want [3,4]");
+  expect_invalid(e.validate(plan::OpCode::embedding, none, {3, 1}, {2}),
+                 "input 0 'table_act' must be a constant");
+  expect_invalid(e.validate(plan::OpCode::embedding, none, {0, 4}, {2}),
+                 "input 1 'fids' has dtype f32, want i32");
+  expect_invalid(e.validate(plan::OpCode::embedding, none, {5, 1}, {2}),
+                 "input 0 'table3' has shape [50,4,1], want rank 2");
+  expect_invalid(e.validate(plan::OpCode::embedding, none, {0, 1}, {6}),
+                 "output 0 'y5' has shape [3,5], want [3,4]");
 }
 
 TEST(OpsValidation, OtherOps) {
@@ -932,37 +990,47 @@ TEST(OpsValidation, OtherOps) {
   expect_invalid(f.validate(plan::OpCode::rms_norm, &n, {0, 2}, {1}), "epsilon");
   n.epsilon = 1e-5f;
   n.axis = 0;
-  expect_invalid(f.validate(plan::OpCode::layer_norm, &n, {0, 2}, {1}), "axis 0 is not the last axis");
+  expect_invalid(f.validate(plan::OpCode::layer_norm, &n, {0, 2}, {1}),
+                 "axis 0 is not the last axis");
   n.axis = -1;
-  expect_invalid(f.validate(plan::OpCode::rms_norm, &n, {0, 0}, {1}), "input 1 'x' has shape [4,6], want [6]");
+  expect_invalid(f.validate(plan::OpCode::rms_norm, &n, {0, 0}, {1}),
+                 "input 1 'x' has shape [4,6], want [6]");
   plan::SoftmaxOptionsT s;
   s.axis = 2;
-  expect_invalid(f.validate(plan::OpCode::softmax, &s, {0}, {1}), "axis 2 is out of range for rank 2");
+  expect_invalid(f.validate(plan::OpCode::softmax, &s, {0}, {1}),
+                 "axis 2 is out of range for rank 2");
   const plan::SoftmaxOptionsT* none = nullptr;
-  expect_invalid(f.validate(plan::OpCode::quantize, none, {0}, {3}), "output 0 'q' needs per-tensor quantization");
+  expect_invalid(f.validate(plan::OpCode::quantize, none, {0}, {3}),
+                 "output 0 'q' needs per-tensor quantization");
   expect_invalid(f.validate(plan::OpCode::add, none, {0, 4}, {1}), "do not broadcast");
-  expect_invalid(f.validate(plan::OpCode::relu, none, {0}, {3}), "output 0 'q' has dtype i8, want f32");
+  expect_invalid(f.validate(plan::OpCode::relu, none, {0}, {3}),
+                 "output 0 'q' has dtype i8, want f32");
   plan::MatMulOptionsT mm;
   EXPECT_TRUE(f.validate(plan::OpCode::matmul, &mm, {0, 4}, {5}).is_ok());
   mm.transpose_b = true;
-  expect_invalid(f.validate(plan::OpCode::matmul, &mm, {0, 4}, {5}), "has k = 6 but B [6,5] (transposed) has k = 5");
+  expect_invalid(f.validate(plan::OpCode::matmul, &mm, {0, 4}, {5}),
+                 "has k = 6 but B [6,5] (transposed) has k = 5");
   plan::ReshapeOptionsT r;
   r.new_shape = {6, 4};
-  expect_invalid(f.validate(plan::OpCode::reshape, &r, {0}, {1}), "output 0 'y' has shape [4,6], want [6,4]");
+  expect_invalid(f.validate(plan::OpCode::reshape, &r, {0}, {1}),
+                 "output 0 'y' has shape [4,6], want [6,4]");
   r.new_shape = {5, 5};
-  expect_invalid(f.validate(plan::OpCode::reshape, &r, {0}, {1}), "new shape [5,5] has 25 elements");
+  expect_invalid(f.validate(plan::OpCode::reshape, &r, {0}, {1}),
+                 "new shape [5,5] has 25 elements");
   // Outputs may not share bytes with inputs, except exactly in place for elementwise ops.
   f.add("alias", DType::f32, {6, 4}).offset = 64;  // 6: x occupies [0, 96)
-  f.add("same", DType::f32, {4, 6}).offset = 0;     // 7: exactly x's bytes
+  f.add("same", DType::f32, {4, 6}).offset = 0;    // 7: exactly x's bytes
   plan::TransposeOptionsT t;
   t.perm = {1, 0};
-  expect_invalid(f.validate(plan::OpCode::transpose, &t, {0}, {6}), "output 0 'alias' overlaps input 0 'x'");
+  expect_invalid(f.validate(plan::OpCode::transpose, &t, {0}, {6}),
+                 "output 0 'alias' overlaps input 0 'x'");
   f.add("shifted", DType::f32, {4, 6}).offset = 32;  // 8
   expect_invalid(f.validate(plan::OpCode::relu, none, {0}, {8}),
                  "output 0 'shifted' overlaps input 0 'x' (only exact in-place use is allowed)");
   EXPECT_TRUE(f.validate(plan::OpCode::relu, none, {0}, {7}).is_ok());  // in place
   t.perm = {0, 1};
-  expect_invalid(f.validate(plan::OpCode::transpose, &t, {0}, {7}), "output 0 'same' overlaps input 0 'x'");
+  expect_invalid(f.validate(plan::OpCode::transpose, &t, {0}, {7}),
+                 "output 0 'same' overlaps input 0 'x'");
   plan::LeakyReluOptionsT lr;
   lr.alpha = NAN;
   expect_invalid(f.validate(plan::OpCode::leaky_relu, &lr, {0}, {1}), "alpha");

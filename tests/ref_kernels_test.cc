@@ -49,7 +49,8 @@ TEST(RefElementwise, UnaryMatchesFormulas) {
       {"leaky_relu", f32_leaky_relu_scalar, [](double v) { return v < 0 ? 0.125 * v : v; }},
       {"tanh", f32_tanh_scalar, [](double v) { return std::tanh(v); }},
       {"sigmoid", f32_sigmoid_scalar, [](double v) { return 1.0 / (1.0 + std::exp(-v)); }},
-      {"gelu", f32_gelu_scalar, [](double v) { return 0.5 * v * (1.0 + std::erf(v / std::sqrt(2.0))); }},
+      {"gelu", f32_gelu_scalar,
+       [](double v) { return 0.5 * v * (1.0 + std::erf(v / std::sqrt(2.0))); }},
       {"gelu_tanh", f32_gelu_tanh_scalar,
        [](double v) {
          return 0.5 * v * (1.0 + std::tanh(std::sqrt(2.0 / M_PI) * (v + 0.044715 * v * v * v)));
@@ -58,7 +59,8 @@ TEST(RefElementwise, UnaryMatchesFormulas) {
   };
   for (const Case& c : cases) {
     c.fn(n, x.data(), y.data(), &params);
-    for (size_t i = 0; i < n; ++i) expect_close(y[i], c.ref(x[i]), 1e-5, std::string(c.name) + " x=" + std::to_string(x[i]));
+    for (size_t i = 0; i < n; ++i)
+      expect_close(y[i], c.ref(x[i]), 1e-5, std::string(c.name) + " x=" + std::to_string(x[i]));
     // In place.
     std::vector<float> z = x;
     c.fn(n, z.data(), z.data(), &params);
@@ -96,7 +98,9 @@ TEST(RefElementwise, SoftmaxStridedAndStable) {
         expect_close(y[i * stride], std::exp(x[i * stride] - m) / sum, 1e-5, "softmax");
       }
       for (size_t i = 0; i < n * stride; ++i) {
-        if (i % stride) ASSERT_EQ(y[i], -1.0f) << "wrote outside the line";
+        if (i % stride) {
+          ASSERT_EQ(y[i], -1.0f) << "wrote outside the line";
+        }
       }
     }
   }
@@ -207,7 +211,8 @@ TEST(RefLayout, CopyRowsAndGather) {
   const std::vector<float> table = random_floats(rng, vocab * d);
   const std::vector<int32_t> ids = {4, 0, 10, 4};
   std::vector<float> out(ids.size() * d);
-  EXPECT_EQ(f32_gather_rows_scalar(ids.size(), ids.data(), vocab, d, table.data(), out.data()), ids.size());
+  EXPECT_EQ(f32_gather_rows_scalar(ids.size(), ids.data(), vocab, d, table.data(), out.data()),
+            ids.size());
   for (size_t p = 0; p < ids.size(); ++p) {
     for (size_t j = 0; j < d; ++j) EXPECT_EQ(out[p * d + j], table[ids[p] * d + j]);
   }
@@ -302,7 +307,8 @@ TEST(RefConv, DirectRowMatchesNaive) {
   for (const ConvCase& c : kConvCases) {
     const Conv2DGeometry g = conv_geometry(c);
     const std::vector<float> x = random_floats(rng, c.batch * c.h * c.w * c.cin, -1, 1);
-    const std::vector<float> w = random_floats(rng, c.cout * c.kh * c.kw * (c.cin / c.groups), -1, 1);
+    const std::vector<float> w =
+        random_floats(rng, c.cout * c.kh * c.kw * (c.cin / c.groups), -1, 1);
     const std::vector<float> bias = random_floats(rng, c.cout, -1, 1);
     const std::vector<double> ref = naive_conv(g, x, w, bias);
     std::vector<float> y(ref.size());
@@ -380,7 +386,8 @@ TEST(RefConv, Col2imMatchesScatterAdd) {
             const long ow = long(iw * c.sw + j * c.dw) - long(c.pl);
             if (oh < 0 || ow < 0 || oh >= long(c.oh) || ow >= long(c.ow)) continue;
             for (size_t co = 0; co < c.cout; ++co)
-              ref[(oh * c.ow + ow) * c.cout + co] += cols[(ih * c.w + iw) * n + (i * c.kw + j) * c.cout + co];
+              ref[(oh * c.ow + ow) * c.cout + co] +=
+                  cols[(ih * c.w + iw) * n + (i * c.kw + j) * c.cout + co];
           }
     std::vector<float> y(ref.size());
     const F32MinMaxParams none{-INFINITY, INFINITY};

@@ -2,12 +2,13 @@
  * mint_example_c: load a compiled plan, describe it, and run it once, from plain C.
  *
  *   mint compile builtin:mlp -o mlp.mint
- *   mint_example_c mlp.mint
+ *   mint_example_c mlp.mint [THREADS]
  *
  * A tour of the C API in <mint/mint.h>, in the order an application uses it:
  *   1. Load a plan file into a model (mint_model_load_file).
  *   2. List the model's inputs and outputs: names, dtypes, shapes (mint_model_*_info).
- *   3. Create a session with two threads (mint_session_options, mint_session_create).
+ *   3. Create a session running on THREADS threads, 2 unless given (mint_session_options,
+ *      mint_session_create).
  *   4. Fill the f32 inputs with a deterministic pattern, run, and print the first values of
  *      every output (mint_session_set_input, mint_session_run, mint_session_get_output).
  *   5. Errors: every call returns a mint_status, and on failure mint_last_error() says what was
@@ -17,9 +18,8 @@
  * Prints "all checks passed" and exits 0 when every step, including each provoked error,
  * behaved as documented; exits 1 otherwise.
  */
-#include <mint/mint.h>
-
 #include <inttypes.h>
+#include <mint/mint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -28,7 +28,7 @@
 #define MAX_PRINTED_VALUES 8
 
 /* Reports a failed call: its status name and the library's message. Returns 1 if `status`
- * is an error, 0 on success, so that calls read `if (failed(st, "what")) goto done;`. */
+ * is an error, 0 on success, so that calls read `if (failed(status, "what")) return 1;`. */
 static int failed(mint_status status, const char* what) {
   if (status == mint_status_success) return 0;
   fprintf(stderr, "error: %s: %s: %s\n", what, mint_status_string(status), mint_last_error());
@@ -163,8 +163,8 @@ static int demonstrate_errors(mint_model_t model, mint_session_t session) {
   errors += expect_error(mint_model_input_info(model, input_count, &info),
                          mint_status_invalid_argument, "mint_model_input_info(index = count)");
   mint_tensor_info unsized = {.size = 0};
-  errors += expect_error(mint_model_output_info(model, 0, &unsized),
-                         mint_status_invalid_argument, "mint_model_output_info(info.size = 0)");
+  errors += expect_error(mint_model_output_info(model, 0, &unsized), mint_status_invalid_argument,
+                         "mint_model_output_info(info.size = 0)");
 
   if (input_count > 0 && mint_model_input_info(model, 0, &info) == mint_status_success) {
     void* data = calloc(1, info.byte_size + 1);
@@ -176,10 +176,12 @@ static int demonstrate_errors(mint_model_t model, mint_session_t session) {
     free(data);
   }
 
-  if (output_count > 0) {
-    float too_small[1];
-    errors += expect_error(mint_session_get_output(session, 0, too_small, sizeof too_small),
+  if (output_count > 0 && mint_model_output_info(model, 0, &info) == mint_status_success) {
+    void* buffer = malloc(info.byte_size + 1);
+    if (buffer == NULL) return errors + 1;
+    errors += expect_error(mint_session_get_output(session, 0, buffer, info.byte_size + 1),
                            mint_status_invalid_argument, "mint_session_get_output(wrong size)");
+    free(buffer);
 
     /* A new session has not run yet, so it has no outputs to give. */
     mint_session_t fresh = NULL;
@@ -191,18 +193,29 @@ static int demonstrate_errors(mint_model_t model, mint_session_t session) {
     mint_session_free(fresh);
   }
 
-  errors += expect_error(mint_session_run(NULL), mint_status_invalid_argument,
-                         "mint_session_run(NULL)");
+  errors +=
+      expect_error(mint_session_run(NULL), mint_status_invalid_argument, "mint_session_run(NULL)");
   return errors;
 }
 
+static int usage(const char* program) {
+  fprintf(stderr,
+          "usage: %s PLAN [THREADS]\n"
+          "  PLAN     a plan file, e.g. from: mint compile builtin:mlp -o mlp.mint\n"
+          "  THREADS  threads of the session (default 2)\n",
+          program);
+  return 2;
+}
+
 int main(int argc, char** argv) {
-  if (argc != 2) {
-    fprintf(stderr, "usage: %s PLAN\n(make a plan with: mint compile builtin:mlp -o mlp.mint)\n",
-            argv[0]);
-    return 2;
-  }
+  if (argc < 2 || argc > 3) return usage(argv[0]);
   const char* plan_path = argv[1];
+  unsigned long threads = 2;
+  if (argc == 3) {
+    char* end = NULL;
+    threads = strtoul(argv[2], &end, 10);
+    if (*end != '\0' || threads == 0) return usage(argv[0]);
+  }
   printf("mint %s\n", mint_version());
 
   /* 1. Load the plan. NULL options: the defaults (the best kernels this CPU has). */
@@ -218,7 +231,7 @@ int main(int argc, char** argv) {
   /* 3. A session holds the memory and threads of a run. Options start from their defaults. */
   mint_session_options options;
   mint_session_options_init(&options);
-  options.num_threads = 2;
+  options.num_threads = threads;
   mint_session_t session = NULL;
   if (failed(mint_session_create(model, &options, &session), "mint_session_create")) {
     mint_model_free(model);

@@ -123,7 +123,7 @@ def call(lib, name, *args):
 # ---- 2. Models: loading and describing ------------------------------------------------------
 
 def tensor_info(lib, model, kind, index):
-    """Returns (name, dtype, shape, byte_size) of input or output `index` (kind "input"/"output")."""
+    """Returns (name, dtype, shape, byte_size) of an input or output; kind: "input", "output"."""
     info = mint_tensor_info(size=ctypes.sizeof(mint_tensor_info))
     call(lib, f"mint_model_{kind}_info", model, index, ctypes.byref(info))
     shape = [info.shape[d] for d in range(info.rank)]

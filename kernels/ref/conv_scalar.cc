@@ -8,7 +8,8 @@ namespace {
 // Input coordinate for output position o and tap t, or -1 when outside [0, size).
 inline ptrdiff_t conv_input(size_t o, size_t t, size_t stride, size_t dilation, size_t pad,
                             size_t size) {
-  const ptrdiff_t i = static_cast<ptrdiff_t>(o * stride + t * dilation) - static_cast<ptrdiff_t>(pad);
+  const ptrdiff_t i =
+      static_cast<ptrdiff_t>(o * stride + t * dilation) - static_cast<ptrdiff_t>(pad);
   return i >= 0 && i < static_cast<ptrdiff_t>(size) ? i : -1;
 }
 
@@ -72,22 +73,22 @@ void f32_conv2d_direct_row_scalar(const Conv2DGeometry* g, size_t b, size_t oh, 
   }
 }
 
-void f32_col2im_row_scalar(const Conv2DGeometry* g, size_t oh, const float* cols,
-                           const float* bias, float* y_row, const F32MinMaxParams* params) {
+void f32_col2im_row_scalar(const Conv2DGeometry* g, size_t oh, const float* cols, const float* bias,
+                           float* y_row, const F32MinMaxParams* params) {
   const size_t k = g->kernel_h * g->kernel_w * g->out_c;
   for (size_t ow = 0; ow < g->out_w; ++ow) {
     float* out = y_row + ow * g->out_c;
     for (size_t co = 0; co < g->out_c; ++co) out[co] = bias ? bias[co] : 0.0f;
     for (size_t kh = 0; kh < g->kernel_h; ++kh) {
       // oh = ih * stride - pad + kh * dilation  =>  ih = (oh + pad - kh * dilation) / stride
-      const ptrdiff_t th = static_cast<ptrdiff_t>(oh + g->pad_top) -
-                           static_cast<ptrdiff_t>(kh * g->dilation_h);
+      const ptrdiff_t th =
+          static_cast<ptrdiff_t>(oh + g->pad_top) - static_cast<ptrdiff_t>(kh * g->dilation_h);
       if (th < 0 || th % static_cast<ptrdiff_t>(g->stride_h) != 0) continue;
       const size_t ih = static_cast<size_t>(th) / g->stride_h;
       if (ih >= g->in_h) continue;
       for (size_t kw = 0; kw < g->kernel_w; ++kw) {
-        const ptrdiff_t tw = static_cast<ptrdiff_t>(ow + g->pad_left) -
-                             static_cast<ptrdiff_t>(kw * g->dilation_w);
+        const ptrdiff_t tw =
+            static_cast<ptrdiff_t>(ow + g->pad_left) - static_cast<ptrdiff_t>(kw * g->dilation_w);
         if (tw < 0 || tw % static_cast<ptrdiff_t>(g->stride_w) != 0) continue;
         const size_t iw = static_cast<size_t>(tw) / g->stride_w;
         if (iw >= g->in_w) continue;

@@ -38,11 +38,13 @@ void f32_silu_scalar(size_t n, const float* x, float* y, const F32UnaryParams*) 
   for (size_t i = 0; i < n; ++i) y[i] = x[i] / (1.0f + std::exp(-x[i]));
 }
 
-void f32_add_scalar(size_t n, const float* a, size_t a_inc, const float* b, size_t b_inc, float* y) {
+void f32_add_scalar(size_t n, const float* a, size_t a_inc, const float* b, size_t b_inc,
+                    float* y) {
   for (size_t i = 0; i < n; ++i) y[i] = a[i * a_inc] + b[i * b_inc];
 }
 
-void f32_mul_scalar(size_t n, const float* a, size_t a_inc, const float* b, size_t b_inc, float* y) {
+void f32_mul_scalar(size_t n, const float* a, size_t a_inc, const float* b, size_t b_inc,
+                    float* y) {
   for (size_t i = 0; i < n; ++i) y[i] = a[i * a_inc] * b[i * b_inc];
 }
 

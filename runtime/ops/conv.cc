@@ -9,9 +9,10 @@
 //     [cout, kh, kw, cin/groups], bias an optional f32 [cout] (input 2). Run: a direct loop per
 //     output row (kernels/conv.h), rows in parallel.
 // The activation (none, relu, relu6) is a clamp fused into the kernels.
+#include "kernels/conv.h"
+
 #include <algorithm>
 
-#include "kernels/conv.h"
 #include "kernels/registry.h"
 #include "runtime/ops/gemm_operator.h"
 #include "runtime/ops/op_util.h"
@@ -63,8 +64,9 @@ Status validate_conv2d(const OpView& op) {
     }
   } else {
     if (p.groups != 1) {
-      return Status::invalid_plan(tensor_ref("input", 1, w) + " is packed (" + layout_name(w.layout) +
-                                  "), which needs groups 1, got " + std::to_string(p.groups));
+      return Status::invalid_plan(tensor_ref("input", 1, w) + " is packed (" +
+                                  layout_name(w.layout) + "), which needs groups 1, got " +
+                                  std::to_string(p.groups));
     }
     size_t panel_bytes = 0;
     if (w.layout == plan::Layout::gemm_f32) {
@@ -72,8 +74,8 @@ Status validate_conv2d(const OpView& op) {
     } else if (w.layout == plan::Layout::gemm_f16) {
       MINT_RETURN_IF_ERROR(expect_dtype(w, "input", 1, DType::f16));
     } else {
-      return Status::invalid_plan(tensor_ref("input", 1, w) + " has layout " + layout_name(w.layout) +
-                                  ", want plain, gemm_f32 or gemm_f16");
+      return Status::invalid_plan(tensor_ref("input", 1, w) + " has layout " +
+                                  layout_name(w.layout) + ", want plain, gemm_f32 or gemm_f16");
     }
     int64_t k = 0;
     if (__builtin_mul_overflow(p.kernel_h * p.kernel_w, cin, &k)) {  // kernel_h * kernel_w < 2^62
@@ -84,13 +86,14 @@ Status validate_conv2d(const OpView& op) {
                                   ", want [cout, " + std::to_string(k) + "] (kh*kw*cin)");
     }
     cout = w.shape[0];
-    panel_bytes = w.layout == plan::Layout::gemm_f32 ? f32_gemm_panel_bytes(static_cast<size_t>(k))
-                                                     : f16w_gemm_panel_bytes(static_cast<size_t>(k));
+    panel_bytes = w.layout == plan::Layout::gemm_f32
+                      ? f32_gemm_panel_bytes(static_cast<size_t>(k))
+                      : f16w_gemm_panel_bytes(static_cast<size_t>(k));
     const size_t want_bytes = gemm_panel_count(static_cast<size_t>(cout)) * panel_bytes;
     if (w.byte_size != want_bytes) {
-      return Status::invalid_plan(tensor_ref("input", 1, w) + " has " + std::to_string(w.byte_size) +
-                                  " bytes, want " + std::to_string(want_bytes) + " for packed " +
-                                  w.shape.to_string());
+      return Status::invalid_plan(
+          tensor_ref("input", 1, w) + " has " + std::to_string(w.byte_size) + " bytes, want " +
+          std::to_string(want_bytes) + " for packed " + w.shape.to_string());
     }
     if (bias) {
       return Status::invalid_plan(tensor_ref("input", 2, *bias) +
@@ -132,15 +135,20 @@ class GemmConvNode final : public Node {
  public:
   GemmConvNode(const OpView& op, GemmSelection<F32GemmFn> kernels, size_t panel_bytes,
                F32Im2ColFn im2col)
-      : kernels_(kernels), im2col_(im2col), panel_bytes_(panel_bytes), x_(op.input_ids[0]),
-        w_(op.input_ids[1]), y_(op.output_ids[0]) {
+      : kernels_(kernels),
+        im2col_(im2col),
+        panel_bytes_(panel_bytes),
+        x_(op.input_ids[0]),
+        w_(op.input_ids[1]),
+        y_(op.output_ids[0]) {
     const auto* o = op.op->options_as_Conv2DOptions();
     g_ = conv_geometry(op, *o);
     clamp_ = activation_clamp(o->activation());
     rows_ = g_.batch * g_.out_h * g_.out_w;
     k_ = g_.kernel_h * g_.kernel_w * g_.in_c;
     direct_ = g_.kernel_h == 1 && g_.kernel_w == 1 && g_.stride_h == 1 && g_.stride_w == 1 &&
-              o->pad_top() == 0 && o->pad_left() == 0 && o->pad_bottom() == 0 && o->pad_right() == 0;
+              o->pad_top() == 0 && o->pad_left() == 0 && o->pad_bottom() == 0 &&
+              o->pad_right() == 0;
     if (!direct_) {
       chunk_rows_ = std::max(kMinIm2colRows, kIm2colBudget / (k_ * sizeof(float)));
       chunk_rows_ = std::min(chunk_rows_, rows_);
@@ -165,7 +173,8 @@ class GemmConvNode final : public Node {
       parallel_tiles(ctx.pool, rows, 16, rows * k_, [&](size_t start, size_t count) {
         im2col_(&g_, r0 + start, count, x, cols + start * k_);
       });
-      run_f32_gemm(ctx.pool, kernels_, rows, n, k_, cols, k_, w, panel_bytes_, y + r0 * n, n, clamp_);
+      run_f32_gemm(ctx.pool, kernels_, rows, n, k_, cols, k_, w, panel_bytes_, y + r0 * n, n,
+                   clamp_);
     }
     return Status::ok();
   }
@@ -188,8 +197,11 @@ class GemmConvNode final : public Node {
 class DirectConvNode final : public Node {
  public:
   DirectConvNode(const OpView& op, F32ConvDirectRowFn fn)
-      : fn_(fn), x_(op.input_ids[0]), w_(op.input_ids[1]),
-        bias_(op.input_ids.size() > 2 ? op.input_ids[2] : -1), y_(op.output_ids[0]) {
+      : fn_(fn),
+        x_(op.input_ids[0]),
+        w_(op.input_ids[1]),
+        bias_(op.input_ids.size() > 2 ? op.input_ids[2] : -1),
+        y_(op.output_ids[0]) {
     const auto* o = op.op->options_as_Conv2DOptions();
     g_ = conv_geometry(op, *o);
     clamp_ = activation_clamp(o->activation());
@@ -236,6 +248,7 @@ Result<std::unique_ptr<Node>> prepare_conv2d(const OpView& op, const PrepareCont
 
 }  // namespace
 
-extern const OpDefinition kConv2DOp{plan::OpCode::conv2d, "conv2d", validate_conv2d, prepare_conv2d};
+extern const OpDefinition kConv2DOp{plan::OpCode::conv2d, "conv2d", validate_conv2d,
+                                    prepare_conv2d};
 
 }  // namespace mint

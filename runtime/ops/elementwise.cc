@@ -1,8 +1,9 @@
 // Elementwise f32 ops: add and mul (numpy broadcasting), relu, leaky_relu, tanh, sigmoid, gelu,
 // silu, and softmax along one axis. Kernels: kernels/elementwise.h.
+#include "kernels/elementwise.h"
+
 #include <algorithm>
 
-#include "kernels/elementwise.h"
 #include "runtime/ops/op_util.h"
 #include "runtime/ops/shapes.h"
 
@@ -82,7 +83,11 @@ BroadcastPlan plan_broadcast(const Shape& a, const Shape& b, const Shape& out) {
 class BinaryNode final : public Node {
  public:
   BinaryNode(const OpView& op, F32BinaryFn fn, const char* name)
-      : fn_(fn), name_(name), a_(op.input_ids[0]), b_(op.input_ids[1]), y_(op.output_ids[0]),
+      : fn_(fn),
+        name_(name),
+        a_(op.input_ids[0]),
+        b_(op.input_ids[1]),
+        y_(op.output_ids[0]),
         plan_(plan_broadcast(op.inputs[0]->shape, op.inputs[1]->shape, op.outputs[0]->shape)),
         total_(static_cast<size_t>(op.outputs[0]->shape.elements())) {}
 
@@ -100,7 +105,8 @@ class BinaryNode final : public Node {
         ao += idx * p.a_strides[d];
         bo += idx * p.b_strides[d];
       }
-      fn_(nj, a + ao + j0 * p.a_inc, p.a_inc, b + bo + j0 * p.b_inc, p.b_inc, y + row * p.inner + j0);
+      fn_(nj, a + ao + j0 * p.a_inc, p.a_inc, b + bo + j0 * p.b_inc, p.b_inc,
+          y + row * p.inner + j0);
     };
     if (ctx.pool == nullptr || total_ < kParallelThreshold) {
       for (size_t row = 0; row < p.rows; ++row) row_tile(row, 0, p.inner);
@@ -156,15 +162,18 @@ Status validate_gelu(const OpView& op) {
 class UnaryNode final : public Node {
  public:
   UnaryNode(const OpView& op, F32UnaryFn fn, const char* name, float alpha)
-      : fn_(fn), name_(name), params_{alpha}, x_(op.input_ids[0]), y_(op.output_ids[0]),
+      : fn_(fn),
+        name_(name),
+        params_{alpha},
+        x_(op.input_ids[0]),
+        y_(op.output_ids[0]),
         n_(static_cast<size_t>(op.inputs[0]->shape.elements())) {}
 
   Status run(const ExecContext& ctx) const override {
     const float* x = data_as<const float>(ctx, x_);
     float* y = data_as<float>(ctx, y_);
-    parallel_tiles(ctx.pool, n_, kTile, n_, [&](size_t start, size_t count) {
-      fn_(count, x + start, y + start, &params_);
-    });
+    parallel_tiles(ctx.pool, n_, kTile, n_,
+                   [&](size_t start, size_t count) { fn_(count, x + start, y + start, &params_); });
     return Status::ok();
   }
   std::string kernel_name() const override { return name_; }
@@ -177,7 +186,7 @@ class UnaryNode final : public Node {
   size_t n_;
 };
 
-#define MINT_UNARY_PREPARE(op_name, kernel, alpha_expr)                                     \
+#define MINT_UNARY_PREPARE(op_name, kernel, alpha_expr)                                      \
   Result<std::unique_ptr<Node>> prepare_##op_name(const OpView& op, const PrepareContext&) { \
     return std::unique_ptr<Node>(new UnaryNode(op, kernel, #kernel, alpha_expr));            \
   }
@@ -185,13 +194,13 @@ MINT_UNARY_PREPARE(relu, f32_relu_scalar, 0.0f)
 MINT_UNARY_PREPARE(tanh, f32_tanh_scalar, 0.0f)
 MINT_UNARY_PREPARE(sigmoid, f32_sigmoid_scalar, 0.0f)
 MINT_UNARY_PREPARE(silu, f32_silu_scalar, 0.0f)
-MINT_UNARY_PREPARE(leaky_relu, f32_leaky_relu_scalar,
-                   op.op->options_as_LeakyReluOptions()->alpha())
+MINT_UNARY_PREPARE(leaky_relu, f32_leaky_relu_scalar, op.op->options_as_LeakyReluOptions()->alpha())
 #undef MINT_UNARY_PREPARE
 
 Result<std::unique_ptr<Node>> prepare_gelu(const OpView& op, const PrepareContext&) {
   if (op.op->options_as_GeluOptions()->approximate_tanh()) {
-    return std::unique_ptr<Node>(new UnaryNode(op, f32_gelu_tanh_scalar, "f32_gelu_tanh_scalar", 0.0f));
+    return std::unique_ptr<Node>(
+        new UnaryNode(op, f32_gelu_tanh_scalar, "f32_gelu_tanh_scalar", 0.0f));
   }
   return std::unique_ptr<Node>(new UnaryNode(op, f32_gelu_scalar, "f32_gelu_scalar", 0.0f));
 }
@@ -209,7 +218,8 @@ Status validate_softmax(const OpView& op) {
 
 class SoftmaxNode final : public Node {
  public:
-  SoftmaxNode(const OpView& op, F32SoftmaxFn fn) : fn_(fn), x_(op.input_ids[0]), y_(op.output_ids[0]) {
+  SoftmaxNode(const OpView& op, F32SoftmaxFn fn)
+      : fn_(fn), x_(op.input_ids[0]), y_(op.output_ids[0]) {
     const Shape& s = op.inputs[0]->shape;
     const size_t axis = normalize_axis(op.op->options_as_SoftmaxOptions()->axis(), s.rank).value();
     outer_ = static_cast<size_t>(s.product(0, axis));

@@ -32,17 +32,21 @@ Status validate_embedding(const OpView& op) {
 class EmbeddingNode final : public Node {
  public:
   EmbeddingNode(const OpView& op, F32GatherRowsFn fn)
-      : fn_(fn), table_(op.input_ids[0]), ids_(op.input_ids[1]), y_(op.output_ids[0]),
+      : fn_(fn),
+        table_(op.input_ids[0]),
+        ids_(op.input_ids[1]),
+        y_(op.output_ids[0]),
         vocab_(static_cast<size_t>(op.inputs[0]->shape[0])),
         dim_(static_cast<size_t>(op.inputs[0]->shape[1])),
         n_(static_cast<size_t>(op.inputs[1]->shape.elements())) {}
 
   Status run(const ExecContext& ctx) const override {
     const int32_t* ids = data_as<const int32_t>(ctx, ids_);
-    const size_t bad = fn_(n_, ids, vocab_, dim_, data_as<const float>(ctx, table_), data_as<float>(ctx, y_));
+    const size_t bad =
+        fn_(n_, ids, vocab_, dim_, data_as<const float>(ctx, table_), data_as<float>(ctx, y_));
     if (bad < n_) {
-      return Status::invalid_argument("embedding: id " + std::to_string(ids[bad]) + " at position " +
-                                      std::to_string(bad) + " is outside [0, " +
+      return Status::invalid_argument("id " + std::to_string(ids[bad]) +
+                                      " at position " + std::to_string(bad) + " is outside [0, " +
                                       std::to_string(vocab_) + ")");
     }
     return Status::ok();

@@ -16,6 +16,7 @@
 #include "kernels/registry.h"
 #include "runtime/ops/gemm_operator.h"
 #include "runtime/ops/op.h"
+#include "runtime/ops/op_util.h"
 
 namespace mint {
 namespace {
@@ -30,14 +31,6 @@ FcShape fc_shape(const OpView& op) {
   const size_t k = static_cast<size_t>(w.shape[1]);
   return {static_cast<size_t>(x.shape.elements() / std::max<int64_t>(1, static_cast<int64_t>(k))),
           static_cast<size_t>(w.shape[0]), k};
-}
-
-F32MinMaxParams activation_clamp(plan::Activation act) {
-  switch (act) {
-    case plan::Activation::relu: return {0.0f, INFINITY};
-    case plan::Activation::relu6: return {0.0f, 6.0f};
-    default: return {-INFINITY, INFINITY};
-  }
 }
 
 Status validate_fully_connected(const OpView& op) {
@@ -63,6 +56,8 @@ Status validate_fully_connected(const OpView& op) {
   Shape want = x.shape;
   want[want.rank - 1] = static_cast<int64_t>(n);
   MINT_RETURN_IF_ERROR(expect_same_shape(y, "output", 0, want));
+  MINT_RETURN_IF_ERROR(expect_activation(options->activation()));
+  MINT_RETURN_IF_ERROR(expect_disjoint(op, /*allow_in_place=*/false));
 
   size_t panel_bytes = 0;
   switch (w.layout) {

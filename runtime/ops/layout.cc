@@ -1,10 +1,11 @@
 // Data-movement ops: reshape, transpose, concat. They accept any plain dtype whose elements are
 // 1, 2 or 4 bytes (reshape: any plain dtype) and never requantize: int8 inputs and outputs must
 // share one per-tensor quantization. Kernels: kernels/layout.h.
+#include "kernels/layout.h"
+
 #include <algorithm>
 #include <cstring>
 
-#include "kernels/layout.h"
 #include "runtime/ops/op_util.h"
 #include "runtime/ops/shapes.h"
 
@@ -82,9 +83,12 @@ Status validate_transpose(const OpView& op) {
 
 TransposeFn transpose_kernel(size_t elem_size) {
   switch (elem_size) {
-    case 1: return x8_transpose_scalar;
-    case 2: return x16_transpose_scalar;
-    default: return x32_transpose_scalar;
+    case 1:
+      return x8_transpose_scalar;
+    case 2:
+      return x16_transpose_scalar;
+    default:
+      return x32_transpose_scalar;
   }
 }
 
@@ -140,7 +144,9 @@ class TransposeNode final : public Node {
     return Status::ok();
   }
   std::string kernel_name() const override {
-    return elem_ == 1 ? "x8_transpose_scalar" : elem_ == 2 ? "x16_transpose_scalar" : "x32_transpose_scalar";
+    return elem_ == 1   ? "x8_transpose_scalar"
+           : elem_ == 2 ? "x16_transpose_scalar"
+                        : "x32_transpose_scalar";
   }
 
  private:
@@ -199,10 +205,11 @@ class ConcatNode final : public Node {
       if (part.row_bytes == 0) continue;
       const uint8_t* x = ctx.tensor_data[part.id];
       const size_t tile = std::max<size_t>(1, 65536 / part.row_bytes);
-      parallel_tiles(ctx.pool, outer_, tile, outer_ * part.row_bytes / 4, [&](size_t start, size_t count) {
-        copy_rows_scalar(count, part.row_bytes, x + start * part.row_bytes, part.row_bytes,
-                         y + start * out_row_bytes_ + part.offset, out_row_bytes_);
-      });
+      parallel_tiles(
+          ctx.pool, outer_, tile, outer_ * part.row_bytes / 4, [&](size_t start, size_t count) {
+            copy_rows_scalar(count, part.row_bytes, x + start * part.row_bytes, part.row_bytes,
+                             y + start * out_row_bytes_ + part.offset, out_row_bytes_);
+          });
     }
     return Status::ok();
   }

@@ -19,7 +19,8 @@ Status validate_matmul(const OpView& op) {
   Status st;
   const auto* o = options_as<plan::MatMulOptions>(op, &st);
   if (!o) return st;
-  Result<Shape> out = matmul_output_shape(op.inputs[0]->shape, op.inputs[1]->shape, o->transpose_b());
+  Result<Shape> out =
+      matmul_output_shape(op.inputs[0]->shape, op.inputs[1]->shape, o->transpose_b());
   if (!out.is_ok()) {
     return out.status().with_context("inputs 0 '" + op.inputs[0]->name + "' and 1 '" +
                                      op.inputs[1]->name + "'");
@@ -31,7 +32,10 @@ Status validate_matmul(const OpView& op) {
 class MatMulNode final : public Node {
  public:
   MatMulNode(const OpView& op, GemmSelection<F32GemmFn> kernels, F32GemmPackFn pack)
-      : kernels_(kernels), pack_(pack), a_(op.input_ids[0]), b_(op.input_ids[1]),
+      : kernels_(kernels),
+        pack_(pack),
+        a_(op.input_ids[0]),
+        b_(op.input_ids[1]),
         c_(op.output_ids[0]) {
     const Shape& a = op.inputs[0]->shape;
     const Shape& b = op.inputs[1]->shape;
@@ -57,7 +61,8 @@ class MatMulNode final : public Node {
     const F32MinMaxParams none{-INFINITY, INFINITY};
     if (shared_b_) {
       pack_(n_, k_, b, k_stride_, n_stride_, ctx.scratch);
-      run_f32_gemm(ctx.pool, kernels_, batch_ * m_, n_, k_, a, k_, ctx.scratch, panel_bytes_, c, n_, none);
+      run_f32_gemm(ctx.pool, kernels_, batch_ * m_, n_, k_, a, k_, ctx.scratch, panel_bytes_, c, n_,
+                   none);
       return Status::ok();
     }
     for (size_t i = 0; i < batch_; ++i) {
@@ -86,6 +91,7 @@ Result<std::unique_ptr<Node>> prepare_matmul(const OpView& op, const PrepareCont
 
 }  // namespace
 
-extern const OpDefinition kMatMulOp{plan::OpCode::matmul, "matmul", validate_matmul, prepare_matmul};
+extern const OpDefinition kMatMulOp{plan::OpCode::matmul, "matmul", validate_matmul,
+                                    prepare_matmul};
 
 }  // namespace mint

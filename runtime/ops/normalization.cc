@@ -2,9 +2,10 @@
 //   layer_norm: inputs (x, gamma [d], beta [d] or absent), NormOptions (epsilon, axis -1)
 //   rms_norm:   inputs (x, gamma [d]),                     NormOptions
 // gamma and beta are f32 tensors of shape [d] (constants in practice, but any storage works).
+#include "kernels/normalization.h"
+
 #include <algorithm>
 
-#include "kernels/normalization.h"
 #include "runtime/ops/op_util.h"
 #include "runtime/ops/shapes.h"
 
@@ -22,7 +23,8 @@ Status validate_norm(const OpView& op, size_t max_inputs) {
   MINT_RETURN_IF_ERROR(expect_plain(x, "input", 0, DType::f32));
   Result<int64_t> d = norm_axis_size(x.shape, o->axis(), o->epsilon());
   if (!d.is_ok()) return about("input", 0, x, d.status());
-  if (d.value() < 1) return Status::invalid_plan(tensor_ref("input", 0, x) + " has an empty last axis");
+  if (d.value() < 1)
+    return Status::invalid_plan(tensor_ref("input", 0, x) + " has an empty last axis");
   Shape vec;
   vec.rank = 1;
   vec[0] = d.value();
@@ -42,8 +44,12 @@ Status validate_rms_norm(const OpView& op) { return validate_norm(op, 2); }
 class NormNode final : public Node {
  public:
   NormNode(const OpView& op, F32LayerNormFn layer_norm, F32RmsNormFn rms_norm)
-      : layer_norm_(layer_norm), rms_norm_(rms_norm), x_(op.input_ids[0]), gamma_(op.input_ids[1]),
-        beta_(op.input_ids.size() > 2 ? op.input_ids[2] : -1), y_(op.output_ids[0]),
+      : layer_norm_(layer_norm),
+        rms_norm_(rms_norm),
+        x_(op.input_ids[0]),
+        gamma_(op.input_ids[1]),
+        beta_(op.input_ids.size() > 2 ? op.input_ids[2] : -1),
+        y_(op.output_ids[0]),
         epsilon_(op.op->options_as_NormOptions()->epsilon()) {
     const Shape& s = op.inputs[0]->shape;
     d_ = static_cast<size_t>(s[s.rank - 1]);

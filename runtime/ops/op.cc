@@ -1,5 +1,7 @@
 #include "runtime/ops/op.h"
 
+#include "runtime/ops/op_util.h"
+
 namespace mint {
 
 #define MINT_OP(code, def) extern const OpDefinition def;
@@ -12,10 +14,6 @@ const OpDefinition* const kOps[] = {
 #include "runtime/ops/op_list.inc"
 #undef MINT_OP
 };
-
-std::string tensor_ref(const TensorDesc& t, const char* role, size_t i) {
-  return std::string(role) + " " + std::to_string(i) + " '" + t.name + "'";
-}
 }  // namespace
 
 const OpDefinition* find_op_definition(plan::OpCode code) {
@@ -57,25 +55,25 @@ Status expect_present(const OpView& op, size_t i) {
 
 Status expect_dtype(const TensorDesc& t, const char* role, size_t i, DType want) {
   if (t.dtype == want) return Status::ok();
-  return Status::invalid_plan(tensor_ref(t, role, i) + " has dtype " + dtype_name(t.dtype) +
+  return Status::invalid_plan(tensor_ref(role, i, t) + " has dtype " + dtype_name(t.dtype) +
                               ", want " + dtype_name(want));
 }
 
 Status expect_rank(const TensorDesc& t, const char* role, size_t i, size_t want) {
   if (t.shape.rank == want) return Status::ok();
-  return Status::invalid_plan(tensor_ref(t, role, i) + " has rank " + std::to_string(t.shape.rank) +
+  return Status::invalid_plan(tensor_ref(role, i, t) + " has rank " + std::to_string(t.shape.rank) +
                               ", want " + std::to_string(want));
 }
 
 Status expect_same_shape(const TensorDesc& t, const char* role, size_t i, const Shape& want) {
   if (t.shape == want) return Status::ok();
-  return Status::invalid_plan(tensor_ref(t, role, i) + " has shape " + t.shape.to_string() +
+  return Status::invalid_plan(tensor_ref(role, i, t) + " has shape " + t.shape.to_string() +
                               ", want " + want.to_string());
 }
 
 Status expect_layout(const TensorDesc& t, const char* role, size_t i, plan::Layout want) {
   if (t.layout == want) return Status::ok();
-  return Status::invalid_plan(tensor_ref(t, role, i) + " has layout " + layout_name(t.layout) +
+  return Status::invalid_plan(tensor_ref(role, i, t) + " has layout " + layout_name(t.layout) +
                               ", want " + layout_name(want));
 }
 

@@ -40,7 +40,8 @@ Status expect_activation(plan::Activation act) {
 }
 
 Status expect_per_tensor_i8(const TensorDesc& t, const char* role, size_t i) {
-  if (t.quant.kind != plan::QuantKind::per_tensor || t.quant.count != 1 || t.quant.scales == nullptr) {
+  if (t.quant.kind != plan::QuantKind::per_tensor || t.quant.count != 1 ||
+      t.quant.scales == nullptr) {
     return Status::invalid_plan(tensor_ref(role, i, t) + " needs per-tensor quantization");
   }
   const float scale = t.quant.scale();
@@ -56,14 +57,15 @@ Status expect_per_tensor_i8(const TensorDesc& t, const char* role, size_t i) {
   return Status::ok();
 }
 
-Status expect_same_encoding(const TensorDesc& t, const char* role, size_t i, const TensorDesc& ref) {
+Status expect_same_encoding(const TensorDesc& t, const char* role, size_t i,
+                            const TensorDesc& ref) {
   MINT_RETURN_IF_ERROR(expect_dtype(t, role, i, ref.dtype));
   if (t.dtype != DType::i8 && t.dtype != DType::u8) return Status::ok();
-  const bool same = t.quant.kind == ref.quant.kind && t.quant.count == ref.quant.count &&
-                    (t.quant.kind == plan::QuantKind::none ||
-                     (t.quant.kind == plan::QuantKind::per_tensor && t.quant.count == 1 &&
-                      t.quant.scale() == ref.quant.scale() &&
-                      t.quant.zero_point() == ref.quant.zero_point()));
+  const bool same =
+      t.quant.kind == ref.quant.kind && t.quant.count == ref.quant.count &&
+      (t.quant.kind == plan::QuantKind::none ||
+       (t.quant.kind == plan::QuantKind::per_tensor && t.quant.count == 1 &&
+        t.quant.scale() == ref.quant.scale() && t.quant.zero_point() == ref.quant.zero_point()));
   if (!same) {
     return Status::invalid_plan(tensor_ref(role, i, t) + " has a quantization different from '" +
                                 ref.name + "' (data movement does not requantize)");
@@ -78,9 +80,12 @@ int region_of(const TensorDesc& t) {
   switch (t.storage) {
     case plan::Storage::arena:
     case plan::Storage::input:
-    case plan::Storage::output: return 0;
-    case plan::Storage::state: return 1;
-    default: return -1;
+    case plan::Storage::output:
+      return 0;
+    case plan::Storage::state:
+      return 1;
+    default:
+      return -1;
   }
 }
 bool overlap(const TensorDesc& a, const TensorDesc& b) {
@@ -97,7 +102,8 @@ Status expect_disjoint(const OpView& op, bool allow_in_place) {
       if (op.inputs[i] == nullptr || !overlap(y, *op.inputs[i])) continue;
       const TensorDesc& x = *op.inputs[i];
       if (allow_in_place && x.offset == y.offset && x.byte_size == y.byte_size) continue;
-      return Status::invalid_plan(tensor_ref("output", j, y) + " overlaps " + tensor_ref("input", i, x) +
+      return Status::invalid_plan(tensor_ref("output", j, y) + " overlaps " +
+                                  tensor_ref("input", i, x) +
                                   (allow_in_place ? " (only exact in-place use is allowed)" : ""));
     }
     for (size_t k = 0; k < j; ++k) {
@@ -112,7 +118,11 @@ Status expect_disjoint(const OpView& op, bool allow_in_place) {
 
 bool is_byte_addressable(DType dtype) {
   switch (dtype) {
-    case DType::f32: case DType::f16: case DType::bf16: case DType::i8: case DType::u8:
+    case DType::f32:
+    case DType::f16:
+    case DType::bf16:
+    case DType::i8:
+    case DType::u8:
     case DType::i32:
       return true;
     default:

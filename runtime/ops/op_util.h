@@ -49,9 +49,12 @@ bool is_byte_addressable(DType dtype);
 
 inline F32MinMaxParams activation_clamp(plan::Activation act) {
   switch (act) {
-    case plan::Activation::relu: return {0.0f, INFINITY};
-    case plan::Activation::relu6: return {0.0f, 6.0f};
-    default: return {-INFINITY, INFINITY};
+    case plan::Activation::relu:
+      return {0.0f, INFINITY};
+    case plan::Activation::relu6:
+      return {0.0f, 6.0f};
+    default:
+      return {-INFINITY, INFINITY};
   }
 }
 

@@ -31,9 +31,12 @@ Status validate_dequantize(const OpView& op) {
 class QuantizeNode final : public Node {
  public:
   QuantizeNode(const OpView& op, Qs8QuantizeFn fn)
-      : fn_(fn), x_(op.input_ids[0]), y_(op.output_ids[0]),
+      : fn_(fn),
+        x_(op.input_ids[0]),
+        y_(op.output_ids[0]),
         n_(static_cast<size_t>(op.inputs[0]->shape.elements())),
-        scale_(op.outputs[0]->quant.scale()), zero_point_(op.outputs[0]->quant.zero_point()) {}
+        scale_(op.outputs[0]->quant.scale()),
+        zero_point_(op.outputs[0]->quant.zero_point()) {}
   Status run(const ExecContext& ctx) const override {
     const float* x = data_as<const float>(ctx, x_);
     int8_t* y = data_as<int8_t>(ctx, y_);
@@ -55,9 +58,12 @@ class QuantizeNode final : public Node {
 class DequantizeNode final : public Node {
  public:
   DequantizeNode(const OpView& op, Qs8DequantizeFn fn)
-      : fn_(fn), x_(op.input_ids[0]), y_(op.output_ids[0]),
+      : fn_(fn),
+        x_(op.input_ids[0]),
+        y_(op.output_ids[0]),
         n_(static_cast<size_t>(op.inputs[0]->shape.elements())),
-        scale_(op.inputs[0]->quant.scale()), zero_point_(op.inputs[0]->quant.zero_point()) {}
+        scale_(op.inputs[0]->quant.scale()),
+        zero_point_(op.inputs[0]->quant.zero_point()) {}
   Status run(const ExecContext& ctx) const override {
     const int8_t* x = data_as<const int8_t>(ctx, x_);
     float* y = data_as<float>(ctx, y_);
@@ -87,7 +93,7 @@ Result<std::unique_ptr<Node>> prepare_dequantize(const OpView& op, const Prepare
 
 extern const OpDefinition kQuantizeOp{plan::OpCode::quantize, "quantize", validate_quantize,
                                       prepare_quantize};
-extern const OpDefinition kDequantizeOp{plan::OpCode::dequantize, "dequantize",
-                                        validate_dequantize, prepare_dequantize};
+extern const OpDefinition kDequantizeOp{plan::OpCode::dequantize, "dequantize", validate_dequantize,
+                                        prepare_dequantize};
 
 }  // namespace mint

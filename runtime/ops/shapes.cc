@@ -70,11 +70,13 @@ Result<Shape> broadcast_shape(const Shape& a, const Shape& b) {
 }
 
 Result<Shape> fully_connected_output_shape(const Shape& x, const Shape& w) {
-  if (w.rank != 2) return Status::invalid_plan("weights have shape " + w.to_string() + ", want rank 2 [n, k]");
+  if (w.rank != 2)
+    return Status::invalid_plan("weights have shape " + w.to_string() + ", want rank 2 [n, k]");
   if (x.rank < 1) return Status::invalid_plan("input has rank 0, want rank >= 1");
   if (x[x.rank - 1] != w[1]) {
     return Status::invalid_plan("input shape " + x.to_string() + " has last dimension " +
-                                num(x[x.rank - 1]) + ", weights " + w.to_string() + " want " + num(w[1]));
+                                num(x[x.rank - 1]) + ", weights " + w.to_string() + " want " +
+                                num(w[1]));
   }
   Shape out = x;
   out[out.rank - 1] = w[0];
@@ -109,21 +111,31 @@ namespace {
 template <typename T>
 Conv2DParams conv_table(const T& o) {
   Conv2DParams p;
-  p.kernel_h = o.kernel_h(); p.kernel_w = o.kernel_w();
-  p.stride_h = o.stride_h(); p.stride_w = o.stride_w();
-  p.dilation_h = o.dilation_h(); p.dilation_w = o.dilation_w();
-  p.pad_top = o.pad_top(); p.pad_left = o.pad_left();
-  p.pad_bottom = o.pad_bottom(); p.pad_right = o.pad_right();
+  p.kernel_h = o.kernel_h();
+  p.kernel_w = o.kernel_w();
+  p.stride_h = o.stride_h();
+  p.stride_w = o.stride_w();
+  p.dilation_h = o.dilation_h();
+  p.dilation_w = o.dilation_w();
+  p.pad_top = o.pad_top();
+  p.pad_left = o.pad_left();
+  p.pad_bottom = o.pad_bottom();
+  p.pad_right = o.pad_right();
   return p;
 }
 template <typename T>
 Conv2DParams conv_object(const T& o) {
   Conv2DParams p;
-  p.kernel_h = o.kernel_h; p.kernel_w = o.kernel_w;
-  p.stride_h = o.stride_h; p.stride_w = o.stride_w;
-  p.dilation_h = o.dilation_h; p.dilation_w = o.dilation_w;
-  p.pad_top = o.pad_top; p.pad_left = o.pad_left;
-  p.pad_bottom = o.pad_bottom; p.pad_right = o.pad_right;
+  p.kernel_h = o.kernel_h;
+  p.kernel_w = o.kernel_w;
+  p.stride_h = o.stride_h;
+  p.stride_w = o.stride_w;
+  p.dilation_h = o.dilation_h;
+  p.dilation_w = o.dilation_w;
+  p.pad_top = o.pad_top;
+  p.pad_left = o.pad_left;
+  p.pad_bottom = o.pad_bottom;
+  p.pad_right = o.pad_right;
   return p;
 }
 }  // namespace
@@ -194,7 +206,8 @@ Result<int64_t> conv_out_dim(int64_t in, int64_t pad_a, int64_t pad_b, int64_t k
                              int64_t stride, int64_t dilation, const char* axis) {
   int64_t span, padded;
   if (!mul_ok(dilation, kernel - 1, &span)) return too_large("dilated kernel size");
-  if (!add_ok(in, pad_a, &padded) || !add_ok(padded, pad_b, &padded)) return too_large("padded input");
+  if (!add_ok(in, pad_a, &padded) || !add_ok(padded, pad_b, &padded))
+    return too_large("padded input");
   const int64_t extent = padded - span - 1;
   if (extent < 0) {
     return Status::invalid_plan(std::string("padded input ") + axis + " " + num(padded) +
@@ -225,10 +238,12 @@ Result<int64_t> tconv_out_dim(int64_t in, int64_t pad_a, int64_t pad_b, int64_t 
 
 Result<Shape> conv2d_output_shape(const Shape& x, int64_t cout, const Conv2DParams& p) {
   MINT_RETURN_IF_ERROR(check_conv2d_params(p, false));
-  if (x.rank != 4) return Status::invalid_plan("input has shape " + x.to_string() + ", want rank 4 (NHWC)");
+  if (x.rank != 4)
+    return Status::invalid_plan("input has shape " + x.to_string() + ", want rank 4 (NHWC)");
   const int64_t cin = x[3];
   if (cin < 1 || cout < 1) {
-    return Status::invalid_plan("channels in " + num(cin) + " / out " + num(cout) + " must be >= 1");
+    return Status::invalid_plan("channels in " + num(cin) + " / out " + num(cout) +
+                                " must be >= 1");
   }
   if (cin % p.groups != 0 || cout % p.groups != 0) {
     return Status::invalid_plan("groups " + num(p.groups) + " does not divide input channels " +
@@ -244,15 +259,18 @@ Result<Shape> conv2d_output_shape(const Shape& x, int64_t cout, const Conv2DPara
 
 Result<Shape> transposed_conv2d_output_shape(const Shape& x, int64_t cout, const Conv2DParams& p) {
   MINT_RETURN_IF_ERROR(check_conv2d_params(p, true));
-  if (x.rank != 4) return Status::invalid_plan("input has shape " + x.to_string() + ", want rank 4 (NHWC)");
+  if (x.rank != 4)
+    return Status::invalid_plan("input has shape " + x.to_string() + ", want rank 4 (NHWC)");
   if (x[1] < 1 || x[2] < 1 || x[3] < 1 || cout < 1) {
     return Status::invalid_plan("input " + x.to_string() + " and output channels " + num(cout) +
                                 " must have sizes >= 1");
   }
-  MINT_ASSIGN_OR_RETURN(const int64_t oh, tconv_out_dim(x[1], p.pad_top, p.pad_bottom, p.kernel_h,
-                                                        p.stride_h, p.dilation_h, p.output_pad_h, "height"));
-  MINT_ASSIGN_OR_RETURN(const int64_t ow, tconv_out_dim(x[2], p.pad_left, p.pad_right, p.kernel_w,
-                                                        p.stride_w, p.dilation_w, p.output_pad_w, "width"));
+  MINT_ASSIGN_OR_RETURN(const int64_t oh,
+                        tconv_out_dim(x[1], p.pad_top, p.pad_bottom, p.kernel_h, p.stride_h,
+                                      p.dilation_h, p.output_pad_h, "height"));
+  MINT_ASSIGN_OR_RETURN(const int64_t ow,
+                        tconv_out_dim(x[2], p.pad_left, p.pad_right, p.kernel_w, p.stride_w,
+                                      p.dilation_w, p.output_pad_w, "width"));
   const int64_t dims[4] = {x[0], oh, ow, cout};
   return make_shape(dims, 4);
 }
@@ -310,7 +328,8 @@ Result<Shape> reshape_output_shape(const Shape& x, const int64_t* new_shape, siz
 
 Result<Shape> embedding_output_shape(const Shape& table, const Shape& ids) {
   if (table.rank != 2) {
-    return Status::invalid_plan("table has shape " + table.to_string() + ", want rank 2 [vocab, dim]");
+    return Status::invalid_plan("table has shape " + table.to_string() +
+                                ", want rank 2 [vocab, dim]");
   }
   if (ids.rank + 1 > kMaxRank) {
     return Status::invalid_plan("ids have rank " + std::to_string(ids.rank) + ", want < " +

@@ -58,7 +58,8 @@ Status validate_transposed_conv2d(const OpView& op) {
   }
   const int64_t cout = w.shape[0] / taps;
   const size_t k = static_cast<size_t>(w.shape[1]);
-  panel_bytes = w.layout == plan::Layout::gemm_f32 ? f32_gemm_panel_bytes(k) : f16w_gemm_panel_bytes(k);
+  panel_bytes =
+      w.layout == plan::Layout::gemm_f32 ? f32_gemm_panel_bytes(k) : f16w_gemm_panel_bytes(k);
   const size_t want_bytes = gemm_panel_count(static_cast<size_t>(w.shape[0])) * panel_bytes;
   if (w.byte_size != want_bytes) {
     return Status::invalid_plan(tensor_ref("input", 1, w) + " has " + std::to_string(w.byte_size) +
@@ -84,8 +85,12 @@ class TransposedConvNode final : public Node {
  public:
   TransposedConvNode(const OpView& op, GemmSelection<F32GemmFn> kernels, size_t panel_bytes,
                      F32Col2ImRowFn col2im)
-      : kernels_(kernels), col2im_(col2im), panel_bytes_(panel_bytes), x_(op.input_ids[0]),
-        w_(op.input_ids[1]), bias_(op.input_ids.size() > 2 ? op.input_ids[2] : -1),
+      : kernels_(kernels),
+        col2im_(col2im),
+        panel_bytes_(panel_bytes),
+        x_(op.input_ids[0]),
+        w_(op.input_ids[1]),
+        bias_(op.input_ids.size() > 2 ? op.input_ids[2] : -1),
         y_(op.output_ids[0]) {
     const auto* o = op.op->options_as_TransposedConv2DOptions();
     const Shape& x = op.inputs[0]->shape;
@@ -110,7 +115,8 @@ class TransposedConvNode final : public Node {
     n_ = g_.kernel_h * g_.kernel_w * g_.out_c;
     pixels_ = g_.in_h * g_.in_w;
     const size_t image_bytes = pixels_ * n_ * sizeof(float);
-    images_per_chunk_ = std::min(g_.batch, std::max<size_t>(1, kColsBudget / std::max<size_t>(1, image_bytes)));
+    images_per_chunk_ =
+        std::min(g_.batch, std::max<size_t>(1, kColsBudget / std::max<size_t>(1, image_bytes)));
   }
 
   size_t scratch_bytes() const override {
@@ -152,20 +158,22 @@ class TransposedConvNode final : public Node {
   size_t n_ = 0, pixels_ = 0, images_per_chunk_ = 1;
 };
 
-Result<std::unique_ptr<Node>> prepare_transposed_conv2d(const OpView& op, const PrepareContext& ctx) {
+Result<std::unique_ptr<Node>> prepare_transposed_conv2d(const OpView& op,
+                                                        const PrepareContext& ctx) {
   const TensorDesc& w = *op.inputs[1];
   const size_t k = static_cast<size_t>(w.shape[1]);
   if (w.layout == plan::Layout::gemm_f16) {
-    return std::unique_ptr<Node>(new TransposedConvNode(op, select_f16w_gemm(ctx.isa),
-                                                        f16w_gemm_panel_bytes(k), f32_col2im_row_scalar));
+    return std::unique_ptr<Node>(new TransposedConvNode(
+        op, select_f16w_gemm(ctx.isa), f16w_gemm_panel_bytes(k), f32_col2im_row_scalar));
   }
-  return std::unique_ptr<Node>(new TransposedConvNode(op, select_f32_gemm(ctx.isa),
-                                                      f32_gemm_panel_bytes(k), f32_col2im_row_scalar));
+  return std::unique_ptr<Node>(new TransposedConvNode(
+      op, select_f32_gemm(ctx.isa), f32_gemm_panel_bytes(k), f32_col2im_row_scalar));
 }
 
 }  // namespace
 
 extern const OpDefinition kTransposedConv2DOp{plan::OpCode::transposed_conv2d, "transposed_conv2d",
-                                              validate_transposed_conv2d, prepare_transposed_conv2d};
+                                              validate_transposed_conv2d,
+                                              prepare_transposed_conv2d};
 
 }  // namespace mint

@@ -8,9 +8,10 @@
 // 12 accumulators + 2 weights + 1 broadcast of the 16 ymm registers. The row count is a
 // template parameter dispatched once per call, so m < MR costs no wasted work.
 //
-// GEMV (MR = 1): panel by panel (the weights are then read strictly sequentially), the k loop
-// split over KS accumulator pairs so the FMA latency does not limit the loads, with software
-// prefetch PF bytes ahead.
+// GEMV (MR = 1): NP = 2 panels at a time (two sequential weight streams), each panel's k loop
+// split over KS = 2 accumulator pairs so the FMA latency does not limit the loads (8
+// accumulators in all), with a software prefetch 2 KiB ahead in each stream. Prefetches may
+// reach past the weights; they never fault and are not reads in the contract's sense.
 //
 // A partial last panel is computed whole (its padding weights are zero) and stored with
 // vmaskmovps, so nothing is written past n.
@@ -106,49 +107,77 @@ void gemm(size_t m, size_t n, size_t k, const float* a, size_t a_stride, const v
   table[m - 1](n, k, a, a_stride, w, c, c_stride, params);
 }
 
-template <size_t KS, size_t PF, typename W>
-void gemv(size_t m, size_t n, size_t k, const float* a, size_t a_stride, const void* packed_w,
-          float* c, size_t c_stride, const F32MinMaxParams* params) {
+// One row by NP panels; KS accumulator pairs per panel over interleaved k; weights prefetched
+// PF bytes ahead in each panel.
+template <size_t NP, size_t KS, size_t PF, typename W>
+MINT_INLINE void gemv_tile(size_t k, const float* a, const char* panel, size_t panel_bytes,
+                           float* c, size_t nc, __m256 vmin, __m256 vmax) {
   static_assert(KS > 0 && (KS & (KS - 1)) == 0, "KS: power of two");
-  const size_t panel_bytes = sizeof(float) * kGemmNR + sizeof(W) * kGemmNR * k;
-  const __m256 vmin = _mm256_set1_ps(params->min), vmax = _mm256_set1_ps(params->max);
-  const char* panel = static_cast<const char*>(packed_w);
-  for (size_t j = 0; j < n; j += kGemmNR, panel += panel_bytes) {
-    const float* bias = reinterpret_cast<const float*>(panel);
-    const W* w = reinterpret_cast<const W*>(panel + sizeof(float) * kGemmNR);
-    __m256 acc0[KS], acc1[KS];
-    acc0[0] = _mm256_loadu_ps(bias);
-    acc1[0] = _mm256_loadu_ps(bias + 8);
+  __m256 acc0[KS][NP], acc1[KS][NP];
+  const W* w[NP];
 #pragma GCC unroll 8
-    for (size_t s = 1; s < KS; ++s) acc0[s] = acc1[s] = _mm256_setzero_ps();
-    size_t kk = 0;
-    for (; kk + KS <= k; kk += KS) {
+  for (size_t p = 0; p < NP; ++p) {
+    const float* bias = reinterpret_cast<const float*>(panel + p * panel_bytes);
+    acc0[0][p] = _mm256_loadu_ps(bias);
+    acc1[0][p] = _mm256_loadu_ps(bias + 8);
+    w[p] = reinterpret_cast<const W*>(panel + p * panel_bytes + sizeof(float) * kGemmNR);
 #pragma GCC unroll 8
-      for (size_t s = 0; s < KS; ++s) {
-        const W* ws = w + (kk + s) * kGemmNR;
-        if ((s * sizeof(W) * kGemmNR) % 64 == 0) {
+    for (size_t s = 1; s < KS; ++s) acc0[s][p] = acc1[s][p] = _mm256_setzero_ps();
+  }
+  size_t kk = 0;
+  for (; kk + KS <= k; kk += KS) {
+#pragma GCC unroll 8
+    for (size_t s = 0; s < KS; ++s) {
+      const __m256 av = _mm256_broadcast_ss(a + kk + s);
+#pragma GCC unroll 8
+      for (size_t p = 0; p < NP; ++p) {
+        const W* ws = w[p] + (kk + s) * kGemmNR;
+        if (PF != 0 && (s * sizeof(W) * kGemmNR) % 64 == 0) {
           _mm_prefetch(reinterpret_cast<const char*>(ws) + PF, _MM_HINT_T0);
         }
-        const __m256 av = _mm256_broadcast_ss(a + kk + s);
-        acc0[s] = _mm256_fmadd_ps(av, load_w(ws), acc0[s]);
-        acc1[s] = _mm256_fmadd_ps(av, load_w(ws + 8), acc1[s]);
+        acc0[s][p] = _mm256_fmadd_ps(av, load_w(ws), acc0[s][p]);
+        acc1[s][p] = _mm256_fmadd_ps(av, load_w(ws + 8), acc1[s][p]);
       }
     }
-    for (; kk < k; ++kk) {
-      const __m256 av = _mm256_broadcast_ss(a + kk);
-      acc0[0] = _mm256_fmadd_ps(av, load_w(w + kk * kGemmNR), acc0[0]);
-      acc1[0] = _mm256_fmadd_ps(av, load_w(w + kk * kGemmNR + 8), acc1[0]);
+  }
+  for (; kk < k; ++kk) {
+    const __m256 av = _mm256_broadcast_ss(a + kk);
+#pragma GCC unroll 8
+    for (size_t p = 0; p < NP; ++p) {
+      acc0[0][p] = _mm256_fmadd_ps(av, load_w(w[p] + kk * kGemmNR), acc0[0][p]);
+      acc1[0][p] = _mm256_fmadd_ps(av, load_w(w[p] + kk * kGemmNR + 8), acc1[0][p]);
     }
+  }
+#pragma GCC unroll 8
+  for (size_t p = 0; p < NP; ++p) {
 #pragma GCC unroll 8
     for (size_t s = KS / 2; s > 0; s /= 2) {
 #pragma GCC unroll 8
       for (size_t t = 0; t < s; ++t) {
-        acc0[t] = _mm256_add_ps(acc0[t], acc0[t + s]);
-        acc1[t] = _mm256_add_ps(acc1[t], acc1[t + s]);
+        acc0[t][p] = _mm256_add_ps(acc0[t][p], acc0[t + s][p]);
+        acc1[t][p] = _mm256_add_ps(acc1[t][p], acc1[t + s][p]);
       }
     }
-    store16(c + j, clamp(acc0[0], vmin, vmax), clamp(acc1[0], vmin, vmax),
-            std::min(kGemmNR, n - j));
+    if (p * kGemmNR < nc) {
+      store16(c + p * kGemmNR, clamp(acc0[0][p], vmin, vmax), clamp(acc1[0][p], vmin, vmax),
+              nc - p * kGemmNR);
+    }
+  }
+}
+
+template <size_t NP, size_t KS, size_t PF, typename W>
+void gemv(size_t m, size_t n, size_t k, const float* a, size_t a_stride, const void* packed_w,
+          float* c, size_t c_stride, const F32MinMaxParams* params) {
+  const size_t panel_bytes = sizeof(float) * kGemmNR + sizeof(W) * kGemmNR * k;
+  const __m256 vmin = _mm256_set1_ps(params->min), vmax = _mm256_set1_ps(params->max);
+  const char* panel = static_cast<const char*>(packed_w);
+  size_t j = 0;
+  for (; j + NP * kGemmNR <= n; j += NP * kGemmNR, panel += NP * panel_bytes) {
+    gemv_tile<NP, KS, PF, W>(k, a, panel, panel_bytes, c + j, NP * kGemmNR, vmin, vmax);
+  }
+  for (; j < n; j += kGemmNR, panel += panel_bytes) {
+    gemv_tile<1, KS, PF, W>(k, a, panel, panel_bytes, c + j, std::min(kGemmNR, n - j), vmin,
+                            vmax);
   }
 }
 
@@ -161,8 +190,8 @@ void gemv(size_t m, size_t n, size_t k, const float* a, size_t a_stride, const v
   }
 
 MINT_F32_GEMM(f32_gemm_minmax_6x16_avx2, (gemm<6, float>))
-MINT_F32_GEMM(f32_gemm_minmax_1x16_avx2, (gemv<4, 2048, float>))
+MINT_F32_GEMM(f32_gemm_minmax_1x16_avx2, (gemv<2, 2, 2048, float>))
 MINT_F32_GEMM(f16w_gemm_minmax_6x16_avx2, (gemm<6, uint16_t>))
-MINT_F32_GEMM(f16w_gemm_minmax_1x16_avx2, (gemv<4, 2048, uint16_t>))
+MINT_F32_GEMM(f16w_gemm_minmax_1x16_avx2, (gemv<2, 2, 2048, uint16_t>))
 
 }  // namespace mint

@@ -51,6 +51,14 @@ MINT_INLINE __m256i widen(const int8_t* w) {
   return _mm256_cvtepi8_epi16(_mm_loadu_si128(reinterpret_cast<const __m128i*>(w)));
 }
 
+// acc += vpmaddwd(a, w). Inline asm keeps each accumulator in its register: with the
+// intrinsics, GCC 12 computes all products first and spills accumulators to the stack.
+MINT_INLINE __m256i madd_acc(__m256i acc, __m256i a, __m256i w) {
+  __m256i t;
+  __asm__("vpmaddwd %3, %2, %1\n\tvpaddd %1, %0, %0" : "+x"(acc), "=&x"(t) : "x"(a), "x"(w));
+  return acc;
+}
+
 // x: channels 0-3, y: channels 4-7, each as two partial sums per channel -> 8 channels.
 MINT_INLINE __m256i fold(__m256i x, __m256i y) {
   return _mm256_permute4x64_epi64(_mm256_hadd_epi32(x, y), _MM_SHUFFLE(3, 1, 2, 0));
@@ -135,8 +143,8 @@ MINT_INLINE void gemm_half(size_t groups, const int8_t* a, size_t a_stride, cons
 #pragma GCC unroll 8
     for (size_t i = 0; i < M; ++i) {
       const __m256i av = broadcast_i16x4(a + i * a_stride + g * 4);
-      x[i] = _mm256_add_epi32(x[i], _mm256_madd_epi16(av, wx));
-      y[i] = _mm256_add_epi32(y[i], _mm256_madd_epi16(av, wy));
+      x[i] = madd_acc(x[i], av, wx);
+      y[i] = madd_acc(y[i], av, wy);
     }
   }
 #pragma GCC unroll 8
@@ -197,7 +205,7 @@ void gemv(size_t m, size_t n, size_t k, const int8_t* a, size_t a_stride, const 
       const __m256i av = broadcast_i16x4(a + g * 4);
 #pragma GCC unroll 4
       for (size_t t = 0; t < 4; ++t) {
-        acc[t] = _mm256_add_epi32(acc[t], _mm256_madd_epi16(av, widen(w + g * 64 + t * 16)));
+        acc[t] = madd_acc(acc[t], av, widen(w + g * 64 + t * 16));
       }
     }
     const size_t nc = std::min(kGemmNR, n - j);

@@ -8,13 +8,16 @@
 // panels run one at a time. The row count is a template parameter, dispatched once per call,
 // so m < MR costs no wasted work.
 //
-// GEMV (MR = 1): one row against the weights streamed panel by panel (the packed weights are
-// then read strictly sequentially, which the hardware prefetchers follow best); each panel's k
-// loop is split over KS independent accumulators so the FMA latency does not limit the load
-// rate, and the loads run ahead with software prefetch.
+// GEMV (MR = 1): one row against NP = 4 panels at a time (four sequential weight streams, which
+// keeps more DRAM/L3 requests in flight than one), each panel's k loop split over KS = 2
+// accumulators so the FMA latency never limits the loads, and a software prefetch 2 KiB ahead in
+// every stream. NP, KS and the distance were chosen by measurement against single-stream and
+// other splits, with weights both in L3 (9 MiB) and in DRAM (64 MiB).
 //
 // The last panel may be partial: it is computed whole (padding weights are zero) and stored
-// with a lane mask, so nothing is written past n.
+// with a lane mask, so nothing is written past n. Prefetches may reach past the weights; they
+// never fault and are not reads in the contract's sense.
+
 // GCC 12's _mm512_undefined_*() self-initialise a variable, which -Wmaybe-uninitialized reports
 // wherever the intrinsics are inlined (GCC bug 105593); the pragma covers the header's lines.
 #pragma GCC diagnostic push
@@ -121,40 +124,69 @@ void gemm(size_t m, size_t n, size_t k, const float* a, size_t a_stride, const v
   table[m - 1](n, k, a, a_stride, w, c, c_stride, params);
 }
 
-// One row; KS accumulators per panel over interleaved k.
-template <size_t KS, size_t PF, typename W>
-void gemv(size_t m, size_t n, size_t k, const float* a, size_t a_stride, const void* packed_w,
-          float* c, size_t c_stride, const F32MinMaxParams* params) {
+// One row by NP panels; KS accumulators per panel over interleaved k; weights prefetched PF
+// bytes ahead in each panel.
+template <size_t NP, size_t KS, size_t PF, typename W>
+MINT_INLINE void gemv_tile(size_t k, const float* a, const char* panel, size_t panel_bytes,
+                           float* c, size_t nc, __m512 vmin, __m512 vmax) {
   static_assert(KS > 0 && (KS & (KS - 1)) == 0, "KS: power of two");
-  const size_t panel_bytes = sizeof(float) * kGemmNR + sizeof(W) * kGemmNR * k;
-  const __m512 vmin = _mm512_set1_ps(params->min), vmax = _mm512_set1_ps(params->max);
-  const char* panel = static_cast<const char*>(packed_w);
-  for (size_t j = 0; j < n; j += kGemmNR, panel += panel_bytes) {
-    const W* w = reinterpret_cast<const W*>(panel + sizeof(float) * kGemmNR);
-    __m512 acc[KS];
-    acc[0] = _mm512_loadu_ps(reinterpret_cast<const float*>(panel));
+  __m512 acc[KS][NP];
+  const W* w[NP];
 #pragma GCC unroll 8
-    for (size_t s = 1; s < KS; ++s) acc[s] = _mm512_setzero_ps();
-    size_t kk = 0;
-    for (; kk + KS <= k; kk += KS) {
+  for (size_t p = 0; p < NP; ++p) {
+    acc[0][p] = _mm512_loadu_ps(reinterpret_cast<const float*>(panel + p * panel_bytes));
+    w[p] = reinterpret_cast<const W*>(panel + p * panel_bytes + sizeof(float) * kGemmNR);
 #pragma GCC unroll 8
-      for (size_t s = 0; s < KS; ++s) {
-        const W* ws = w + (kk + s) * kGemmNR;
+    for (size_t s = 1; s < KS; ++s) acc[s][p] = _mm512_setzero_ps();
+  }
+  size_t kk = 0;
+  for (; kk + KS <= k; kk += KS) {
+#pragma GCC unroll 8
+    for (size_t s = 0; s < KS; ++s) {
+      const __m512 av = _mm512_set1_ps(a[kk + s]);
+#pragma GCC unroll 8
+      for (size_t p = 0; p < NP; ++p) {
+        const W* ws = w[p] + (kk + s) * kGemmNR;
         if (PF != 0 && (s * sizeof(W) * kGemmNR) % 64 == 0) {
           _mm_prefetch(reinterpret_cast<const char*>(ws) + PF, _MM_HINT_T0);
         }
-        acc[s] = _mm512_fmadd_ps(_mm512_set1_ps(a[kk + s]), load_w(ws), acc[s]);
+        acc[s][p] = _mm512_fmadd_ps(av, load_w(ws), acc[s][p]);
       }
     }
-    for (; kk < k; ++kk) {
-      acc[0] = _mm512_fmadd_ps(_mm512_set1_ps(a[kk]), load_w(w + kk * kGemmNR), acc[0]);
+  }
+  for (; kk < k; ++kk) {
+    const __m512 av = _mm512_set1_ps(a[kk]);
+#pragma GCC unroll 8
+    for (size_t p = 0; p < NP; ++p) {
+      acc[0][p] = _mm512_fmadd_ps(av, load_w(w[p] + kk * kGemmNR), acc[0][p]);
     }
+  }
+#pragma GCC unroll 8
+  for (size_t p = 0; p < NP; ++p) {
 #pragma GCC unroll 8
     for (size_t s = KS / 2; s > 0; s /= 2) {
 #pragma GCC unroll 8
-      for (size_t t = 0; t < s; ++t) acc[t] = _mm512_add_ps(acc[t], acc[t + s]);
+      for (size_t t = 0; t < s; ++t) acc[t][p] = _mm512_add_ps(acc[t][p], acc[t + s][p]);
     }
-    store_partial(c + j, clamp(acc[0], vmin, vmax), std::min(kGemmNR, n - j));
+    if (p * kGemmNR < nc) {
+      store_partial(c + p * kGemmNR, clamp(acc[0][p], vmin, vmax), nc - p * kGemmNR);
+    }
+  }
+}
+
+template <size_t NP, size_t KS, size_t PF, typename W>
+void gemv(size_t m, size_t n, size_t k, const float* a, size_t a_stride, const void* packed_w,
+          float* c, size_t c_stride, const F32MinMaxParams* params) {
+  const size_t panel_bytes = sizeof(float) * kGemmNR + sizeof(W) * kGemmNR * k;
+  const __m512 vmin = _mm512_set1_ps(params->min), vmax = _mm512_set1_ps(params->max);
+  const char* panel = static_cast<const char*>(packed_w);
+  size_t j = 0;
+  for (; j + NP * kGemmNR <= n; j += NP * kGemmNR, panel += NP * panel_bytes) {
+    gemv_tile<NP, KS, PF, W>(k, a, panel, panel_bytes, c + j, NP * kGemmNR, vmin, vmax);
+  }
+  for (; j < n; j += kGemmNR, panel += panel_bytes) {
+    gemv_tile<1, KS, PF, W>(k, a, panel, panel_bytes, c + j, std::min(kGemmNR, n - j), vmin,
+                            vmax);
   }
 }
 
@@ -167,8 +199,8 @@ void gemv(size_t m, size_t n, size_t k, const float* a, size_t a_stride, const v
   }
 
 MINT_F32_GEMM(f32_gemm_minmax_8x16_avx512, (gemm<8, 2, float>))
-MINT_F32_GEMM(f32_gemm_minmax_1x16_avx512, (gemv<8, 2048, float>))
+MINT_F32_GEMM(f32_gemm_minmax_1x16_avx512, (gemv<4, 2, 2048, float>))
 MINT_F32_GEMM(f16w_gemm_minmax_8x16_avx512, (gemm<8, 2, uint16_t>))
-MINT_F32_GEMM(f16w_gemm_minmax_1x16_avx512, (gemv<8, 2048, uint16_t>))
+MINT_F32_GEMM(f16w_gemm_minmax_1x16_avx512, (gemv<4, 2, 2048, uint16_t>))
 
 }  // namespace mint

@@ -12,6 +12,7 @@
 // GEMM (MR > 1): m (<= MR) rows by NP panels, 2 * m * NP zmm accumulators. GEMV (MR = 1): NP
 // panels per pass, sharing the widened activations, with software prefetch of the weights.
 // Epilogue: qs8_gemm_avx512_common.h (bit-exact with kernels/qs8_requant.h).
+
 // GCC 12's _mm512_undefined_*() self-initialise a variable, which -Wmaybe-uninitialized reports
 // wherever the intrinsics are inlined (GCC bug 105593); the pragma covers the header's lines.
 #pragma GCC diagnostic push
@@ -40,6 +41,15 @@ MINT_INLINE __m512i widen_lo(const int8_t* w) {
 }
 MINT_INLINE __m512i widen_hi(const int8_t* w) {
   return _mm512_cvtepi8_epi16(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(w + 32)));
+}
+
+// acc += vpmaddwd(a, w). Inline asm keeps each accumulator in its register: with the
+// intrinsics, GCC 12 computes all products first and rotates the accumulators through extra
+// registers and the stack.
+MINT_INLINE __m512i madd_acc(__m512i acc, __m512i a, __m512i w) {
+  __m512i t;
+  __asm__("vpmaddwd %3, %2, %1\n\tvpaddd %1, %0, %0" : "+v"(acc), "=&v"(t) : "v"(a), "v"(w));
+  return acc;
 }
 
 // lo holds channels 0-7, hi channels 8-15, two int32 partial sums per channel (lanes 2j, 2j+1).
@@ -75,8 +85,8 @@ MINT_INLINE void gemm_tile(size_t groups, const int8_t* a, size_t a_stride, cons
       const __m512i av = broadcast_i16x4(a + i * a_stride + g * 4);
 #pragma GCC unroll 4
       for (size_t p = 0; p < NP; ++p) {
-        lo[i][p] = _mm512_add_epi32(lo[i][p], _mm512_madd_epi16(av, wl[p]));
-        hi[i][p] = _mm512_add_epi32(hi[i][p], _mm512_madd_epi16(av, wh[p]));
+        lo[i][p] = madd_acc(lo[i][p], av, wl[p]);
+        hi[i][p] = madd_acc(hi[i][p], av, wh[p]);
       }
     }
   }
@@ -153,8 +163,8 @@ void gemv(size_t m, size_t n, size_t k, const int8_t* a, size_t a_stride, const 
 #pragma GCC unroll 8
       for (size_t p = 0; p < NP; ++p) {
         _mm_prefetch(reinterpret_cast<const char*>(w[p] + g * 64 + PF), _MM_HINT_T0);
-        lo[p] = _mm512_add_epi32(lo[p], _mm512_madd_epi16(av, widen_lo(w[p] + g * 64)));
-        hi[p] = _mm512_add_epi32(hi[p], _mm512_madd_epi16(av, widen_hi(w[p] + g * 64)));
+        lo[p] = madd_acc(lo[p], av, widen_lo(w[p] + g * 64));
+        hi[p] = madd_acc(hi[p], av, widen_hi(w[p] + g * 64));
       }
     }
 #pragma GCC unroll 8
@@ -177,7 +187,7 @@ void gemv(size_t m, size_t n, size_t k, const int8_t* a, size_t a_stride, const 
     body(m, n, k, a, a_stride, w, c, c_stride_bytes, params);                                \
   }
 
-MINT_QS8_GEMM(qs8_gemm_minmax_4x16c4_avx512, (gemm<4, 2>))
-MINT_QS8_GEMM(qs8_gemm_minmax_1x16c4_avx512, (gemv<2, 2048>))
+MINT_QS8_GEMM(qs8_gemm_minmax_6x16c4_avx512, (gemm<6, 2>))
+MINT_QS8_GEMM(qs8_gemm_minmax_1x16c4_avx512, (gemv<4, 2048>))
 
 }  // namespace mint

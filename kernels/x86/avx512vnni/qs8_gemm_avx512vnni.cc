@@ -12,6 +12,7 @@
 // count is a template parameter dispatched once per call. GEMV (MR = 1): NP panels in flight,
 // each split over KS accumulators along k, so that loads are not bound by the vpdpbusd latency.
 // Epilogue: qs8_gemm_avx512_common.h (bit-exact with kernels/qs8_requant.h).
+
 // GCC 12's _mm512_undefined_*() self-initialise a variable, which -Wmaybe-uninitialized reports
 // wherever the intrinsics are inlined (GCC bug 105593); the pragma covers the header's lines.
 #pragma GCC diagnostic push
@@ -28,6 +29,13 @@
 
 namespace mint {
 namespace {
+
+// acc += u8 . s8 (vpdpbusd). Inline asm instead of _mm512_dpbusd_epi32: with the intrinsic,
+// GCC 12 copies every accumulator through extra registers and the stack on each iteration.
+MINT_INLINE __m512i dpbusd(__m512i acc, __m512i u8, __m512i s8) {
+  __asm__("vpdpbusd %2, %1, %0" : "+v"(acc) : "v"(u8), "vm"(s8));
+  return acc;
+}
 
 MINT_INLINE __m512i broadcast_u8x4(const int8_t* a) {
   return _mm512_xor_si512(_mm512_set1_epi32(load_u32(a)), _mm512_set1_epi32(0x80808080));
@@ -56,7 +64,7 @@ MINT_INLINE void gemm_tile(size_t groups, const int8_t* a, size_t a_stride, cons
     for (size_t i = 0; i < M; ++i) {
       const __m512i av = broadcast_u8x4(a + i * a_stride + g * 4);
 #pragma GCC unroll 4
-      for (size_t p = 0; p < NP; ++p) acc[i][p] = _mm512_dpbusd_epi32(acc[i][p], av, wv[p]);
+      for (size_t p = 0; p < NP; ++p) acc[i][p] = dpbusd(acc[i][p], av, wv[p]);
     }
   }
 #pragma GCC unroll 16
@@ -136,7 +144,7 @@ MINT_INLINE void gemv_tile(size_t groups, const int8_t* a, const char* panel, si
       const __m512i av = broadcast_u8x4(a + (g + s) * 4);
 #pragma GCC unroll 8
       for (size_t p = 0; p < NP; ++p) {
-        acc[s][p] = _mm512_dpbusd_epi32(acc[s][p], av, _mm512_loadu_si512(w[p] + (g + s) * 64));
+        acc[s][p] = dpbusd(acc[s][p], av, _mm512_loadu_si512(w[p] + (g + s) * 64));
       }
     }
   }
@@ -144,7 +152,7 @@ MINT_INLINE void gemv_tile(size_t groups, const int8_t* a, const char* panel, si
     const __m512i av = broadcast_u8x4(a + g * 4);
 #pragma GCC unroll 8
     for (size_t p = 0; p < NP; ++p) {
-      acc[0][p] = _mm512_dpbusd_epi32(acc[0][p], av, _mm512_loadu_si512(w[p] + g * 64));
+      acc[0][p] = dpbusd(acc[0][p], av, _mm512_loadu_si512(w[p] + g * 64));
     }
   }
 #pragma GCC unroll 8

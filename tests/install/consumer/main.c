@@ -2,7 +2,6 @@
  * the header's, and loading a missing file must fail with mint_status_io_error and a message.
  * Prints "consumer ok" and exits 0 on success. */
 #include <mint/mint.h>
-
 #include <stdio.h>
 #include <string.h>
 
