@@ -53,7 +53,8 @@ if(CMAKE_CROSSCOMPILING)
   # The host's headers, but never the host's whole /usr/include on a cross compiler's include
   # path (its C library headers would shadow the target's): only flatbuffers/ is linked into
   # the build tree, and that folder goes on the include path.
-  find_path(MINT_HOST_FLATBUFFERS_INCLUDE flatbuffers/flatbuffers.h NO_CMAKE_FIND_ROOT_PATH REQUIRED)
+  find_path(MINT_HOST_FLATBUFFERS_INCLUDE flatbuffers/flatbuffers.h
+            NO_CMAKE_FIND_ROOT_PATH REQUIRED)
   set(MINT_FLATBUFFERS_INCLUDE ${CMAKE_BINARY_DIR}/host-include)
   file(MAKE_DIRECTORY ${MINT_FLATBUFFERS_INCLUDE})
   file(CREATE_LINK ${MINT_HOST_FLATBUFFERS_INCLUDE}/flatbuffers

@@ -29,7 +29,7 @@ struct Shape {
 std::vector<Shape> shapes_for(size_t mr) {
   std::vector<Shape> shapes;
   const size_t ns[] = {1, 3, 15, 16, 17, 31, 48, 67, 129};
-  const size_t ks[] = {1, 2, 3, 4, 5, 7, 8, 15, 16, 33, 64, 127, 260, 1031};
+  const size_t ks[] = {1, 2, 3, 4, 5, 7, 8, 15, 16, 33, 64, 127, 260, 1031, 4099};
   for (size_t m = 1; m <= mr; ++m) {
     for (size_t n : ns) {
       for (size_t k : ks) shapes.push_back({m, n, k});

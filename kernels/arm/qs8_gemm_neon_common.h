@@ -129,7 +129,9 @@ inline void qs8_gemm_rows(size_t m, size_t n, size_t k, const int8_t* a, size_t 
     }
     Accumulate<MR>::run(a_rows, w, groups, acc);
     const size_t nc = std::min(kGemmNR, n - n0);
-    for (size_t i = 0; i < m; ++i) {
+    // A constant trip count keeps acc[i] in registers (a loop to m would index it at run time).
+    for (size_t i = 0; i < MR; ++i) {
+      if (i >= m) break;
       qs8_store_row(acc[i], h, aq[i], *params, static_cast<char*>(c) + i * c_stride_bytes, n0, nc);
     }
   }

@@ -58,8 +58,8 @@ inline void fma_lane(float32x4_t (&acc)[MR][4], const float32x4_t (&va)[MR], con
 }
 
 template <size_t MR, typename Row>
-void gemm_neon(size_t m, size_t n, size_t k, const float* a, size_t a_stride,
-               const void* packed_w, float* c, size_t c_stride, const F32MinMaxParams* params) {
+void gemm_neon(size_t m, size_t n, size_t k, const float* a, size_t a_stride, const void* packed_w,
+               float* c, size_t c_stride, const F32MinMaxParams* params) {
   if (m == 0) return;
   const float* a_rows[MR];
   for (size_t i = 0; i < MR; ++i) a_rows[i] = a + std::min(i, m - 1) * a_stride;
@@ -94,7 +94,9 @@ void gemm_neon(size_t m, size_t n, size_t k, const float* a, size_t a_stride,
     }
 
     const size_t nc = std::min(kGemmNR, n - n0);
-    for (size_t i = 0; i < m; ++i) {
+    // A constant trip count keeps acc[i] in registers (a loop to m would index it at run time).
+    for (size_t i = 0; i < MR; ++i) {
+      if (i >= m) break;
       float* c_row = c + i * c_stride + n0;
       float out[kGemmNR];
       float* dst = nc == kGemmNR ? c_row : out;

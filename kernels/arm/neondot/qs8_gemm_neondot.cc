@@ -60,14 +60,14 @@ struct DotAccumulate {
 
 }  // namespace
 
-void qs8_gemm_minmax_4x16c4_neondot(size_t m, size_t n, size_t k, const int8_t* a,
-                                    size_t a_stride, const void* w, void* c,
-                                    size_t c_stride_bytes, const Qs8GemmParams* params) {
+void qs8_gemm_minmax_4x16c4_neondot(size_t m, size_t n, size_t k, const int8_t* a, size_t a_stride,
+                                    const void* w, void* c, size_t c_stride_bytes,
+                                    const Qs8GemmParams* params) {
   qs8_gemm_rows<4, DotAccumulate>(m, n, k, a, a_stride, w, c, c_stride_bytes, params);
 }
-void qs8_gemm_minmax_1x16c4_neondot(size_t m, size_t n, size_t k, const int8_t* a,
-                                    size_t a_stride, const void* w, void* c,
-                                    size_t c_stride_bytes, const Qs8GemmParams* params) {
+void qs8_gemm_minmax_1x16c4_neondot(size_t m, size_t n, size_t k, const int8_t* a, size_t a_stride,
+                                    const void* w, void* c, size_t c_stride_bytes,
+                                    const Qs8GemmParams* params) {
   qs8_gemm_rows<1, DotAccumulate>(m, n, k, a, a_stride, w, c, c_stride_bytes, params);
 }
 
