@@ -14,13 +14,18 @@
 // (dtype, shape, threads): the median over repetitions (or the single run) of each side and the
 // ratio XNNPACK / mint, so > 1 means mint is faster.
 //
-//   gemm_bench --benchmark_repetitions=5 --benchmark_min_time=0.2
+//   gemm_bench --benchmark_repetitions=10 --benchmark_enable_random_interleaving=true
+//              --benchmark_min_time=0.1
+// (docs/benchmarks.md has the figures and the machine; run it on an idle machine.)
 #include <benchmark/benchmark.h>
 #include <pthreadpool.h>
 #include <xnnpack.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <cstdlib>
+#include <cstring>
 #include <map>
 #include <memory>
 #include <random>
@@ -54,8 +59,9 @@ pthreadpool_t pool_for(size_t threads) {
   static std::map<size_t, std::unique_ptr<pthreadpool, decltype(&pthreadpool_destroy)>> pools;
   auto it = pools.find(threads);
   if (it == pools.end()) {
-    it = pools.emplace(threads, std::unique_ptr<pthreadpool, decltype(&pthreadpool_destroy)>(
-                                    pthreadpool_create(threads), &pthreadpool_destroy))
+    it = pools
+             .emplace(threads, std::unique_ptr<pthreadpool, decltype(&pthreadpool_destroy)>(
+                                   pthreadpool_create(threads), &pthreadpool_destroy))
              .first;
   }
   return it->second.get();
@@ -109,16 +115,32 @@ T& cached(const FcShape& s) {
   return *slot;
 }
 
+// Packed weights at a 64-byte boundary, as in a mapped plan (and as XNNPACK keeps its own).
+class AlignedBytes {
+ public:
+  explicit AlignedBytes(const std::vector<uint8_t>& bytes)
+      : data_(static_cast<uint8_t*>(std::aligned_alloc(64, round_up(bytes.size(), 64)))) {
+    std::memcpy(data_.get(), bytes.data(), bytes.size());
+  }
+  const uint8_t* data() const { return data_.get(); }
+
+ private:
+  struct Free {
+    void operator()(uint8_t* p) const { std::free(p); }
+  };
+  std::unique_ptr<uint8_t, Free> data_;
+};
+
 struct MintF32 {
   F32Problem p;
-  std::vector<uint8_t> packed;
+  AlignedBytes packed;
   explicit MintF32(const FcShape& s)
       : p(s), packed(pack_f32_gemm_weights(s.n, s.k, p.w.data(), p.bias.data())) {}
 };
 
 struct MintQs8 {
   Qs8Problem p;
-  std::vector<uint8_t> packed;
+  AlignedBytes packed;
   explicit MintQs8(const FcShape& s)
       : p(s),
         packed(pack_qs8_gemm_weights(s.n, s.k, p.w.data(), p.w_scale.data(), p.bias.data(),
@@ -136,8 +158,8 @@ struct XnnF32 : XnnOperator {
   F32Problem p;
   explicit XnnF32(const FcShape& s) : p(s) {
     if (!init_xnnpack() ||
-        xnn_create_fully_connected_nc_f32(s.k, s.n, s.k, s.n, p.w.data(), p.bias.data(),
-                                          -INFINITY, INFINITY, 0, &op) != xnn_status_success) {
+        xnn_create_fully_connected_nc_f32(s.k, s.n, s.k, s.n, p.w.data(), p.bias.data(), -INFINITY,
+                                          INFINITY, 0, &op) != xnn_status_success) {
       op = nullptr;
     }
   }
@@ -150,16 +172,16 @@ struct XnnQs8 : XnnOperator {
     if (!init_xnnpack() ||
         xnn_create_fully_connected_nc_qs8(
             s.k, s.n, round_up(s.k, kQs8KR), s.n, static_cast<int8_t>(p.a_quant.zero_point),
-            p.a_quant.scale, 0.01f, p.w.data(), p.bias.data(), p.out_zero_point, p.out_scale,
-            -128, 127, 0, &op) != xnn_status_success) {
+            p.a_quant.scale, 0.01f, p.w.data(), p.bias.data(), p.out_zero_point, p.out_scale, -128,
+            127, 0, &op) != xnn_status_success) {
       op = nullptr;
     }
   }
 };
 
 void set_flops(benchmark::State& state, const FcShape& s, const char* counter) {
-  state.counters[counter] = benchmark::Counter(2.0 * s.m * s.n * s.k * state.iterations(),
-                                               benchmark::Counter::kIsRate);
+  state.counters[counter] =
+      benchmark::Counter(2.0 * s.m * s.n * s.k * state.iterations(), benchmark::Counter::kIsRate);
 }
 
 void bench_mint_f32(benchmark::State& state, FcShape s, size_t threads) {
@@ -180,9 +202,8 @@ void bench_mint_f32(benchmark::State& state, FcShape s, size_t threads) {
 void bench_xnnpack_f32(benchmark::State& state, FcShape s, size_t threads) {
   XnnF32& b = cached<XnnF32>(s);
   pthreadpool_t pool = pool_for(threads);
-  if (b.op == nullptr ||
-      xnn_setup_fully_connected_nc_f32(b.op, s.m, b.p.a.data(), b.p.c.data(), pool) !=
-          xnn_status_success) {
+  if (b.op == nullptr || xnn_setup_fully_connected_nc_f32(b.op, s.m, b.p.a.data(), b.p.c.data(),
+                                                          pool) != xnn_status_success) {
     return state.SkipWithError("XNNPACK f32 fully-connected: create or setup failed");
   }
   for (auto _ : state) {
@@ -219,9 +240,8 @@ void bench_mint_qs8(benchmark::State& state, FcShape s, size_t threads) {
 void bench_xnnpack_qs8(benchmark::State& state, FcShape s, size_t threads) {
   XnnQs8& b = cached<XnnQs8>(s);
   pthreadpool_t pool = pool_for(threads);
-  if (b.op == nullptr ||
-      xnn_setup_fully_connected_nc_qs8(b.op, s.m, b.p.a.data(), b.p.c.data(), pool) !=
-          xnn_status_success) {
+  if (b.op == nullptr || xnn_setup_fully_connected_nc_qs8(b.op, s.m, b.p.a.data(), b.p.c.data(),
+                                                          pool) != xnn_status_success) {
     return state.SkipWithError("XNNPACK qs8 fully-connected: create or setup failed");
   }
   for (auto _ : state) {
@@ -278,8 +298,9 @@ class SummaryReporter : public benchmark::ConsoleReporter {
   }
 
   void PrintSummary() const {
-    std::printf("\nSummary (real time per call, median of repetitions; ratio = XNNPACK / mint, "
-                "> 1 means mint is faster)\n");
+    std::printf(
+        "\nSummary (real time per call, median of repetitions; ratio = XNNPACK / mint, "
+        "> 1 means mint is faster)\n");
     std::printf("%-5s %-22s %7s %12s %12s %7s\n", "dtype", "shape (MxK by KxN)", "threads",
                 "mint us", "XNNPACK us", "ratio");
     for (const auto& [key, t] : rows_) {
@@ -291,28 +312,68 @@ class SummaryReporter : public benchmark::ConsoleReporter {
  private:
   static double to_ns(benchmark::TimeUnit unit) {
     switch (unit) {
-      case benchmark::kNanosecond: return 1.0;
-      case benchmark::kMicrosecond: return 1e3;
-      case benchmark::kMillisecond: return 1e6;
-      case benchmark::kSecond: return 1e9;
+      case benchmark::kNanosecond:
+        return 1.0;
+      case benchmark::kMicrosecond:
+        return 1e3;
+      case benchmark::kMillisecond:
+        return 1e6;
+      case benchmark::kSecond:
+        return 1e9;
     }
     return 1.0;
   }
   std::map<RowKey, RowTimes> rows_;
 };
 
+// Both sides compute the same fp32 layer: compare their outputs once per shape before timing,
+// so that a mistake in the setup (layout, strides) cannot pass as a speedup.
+bool check_f32_agreement() {
+  bool ok = true;
+  for (const FcShape& s : kShapes) {
+    MintF32& m = cached<MintF32>(s);
+    XnnF32& x = cached<XnnF32>(s);
+    if (x.op == nullptr ||
+        xnn_setup_fully_connected_nc_f32(x.op, s.m, x.p.a.data(), x.p.c.data(), nullptr) !=
+            xnn_status_success ||
+        xnn_run_operator(x.op, nullptr) != xnn_status_success) {
+      std::fprintf(stderr, "check: XNNPACK fp32 %s failed to run\n", shape_name(s).c_str());
+      ok = false;
+      continue;
+    }
+    run_f32_gemm(nullptr, select_f32_gemm(hardware_isa_mask()), s.m, s.n, s.k, m.p.a.data(), s.k,
+                 m.packed.data(), f32_gemm_panel_bytes(s.k), m.p.c.data(), s.n,
+                 {-INFINITY, INFINITY});
+    double worst = 0.0;
+    for (size_t i = 0; i < m.p.c.size(); ++i) {
+      // Sums of k products of magnitude <= 1: allow a few ulps of the sum's scale.
+      worst = std::max(worst, std::fabs(double{m.p.c[i]} - x.p.c[i]) / std::sqrt(double(s.k)));
+    }
+    if (!(worst < 1e-4)) {
+      std::fprintf(stderr, "check: fp32 %s: mint and XNNPACK differ (%g)\n", shape_name(s).c_str(),
+                   worst);
+      ok = false;
+    }
+  }
+  return ok;
+}
+
 void register_all() {
   for (const FcShape& s : kShapes) {
     for (size_t t : kThreads) {
       const std::string mid = "/" + shape_name(s) + "/threads:" + std::to_string(t) + "/";
       benchmark::RegisterBenchmark(("fp32" + mid + "mint").c_str(), bench_mint_f32, s, t)
-          ->UseRealTime()->Unit(benchmark::kMicrosecond);
+          ->UseRealTime()
+          ->Unit(benchmark::kMicrosecond);
       benchmark::RegisterBenchmark(("fp32" + mid + "xnnpack").c_str(), bench_xnnpack_f32, s, t)
-          ->UseRealTime()->Unit(benchmark::kMicrosecond);
+          ->UseRealTime()
+          ->Unit(benchmark::kMicrosecond);
       benchmark::RegisterBenchmark(("int8" + mid + "mint").c_str(), bench_mint_qs8, s, t)
-          ->UseRealTime()->Unit(benchmark::kMicrosecond);
+          ->UseRealTime()
+          ->Unit(benchmark::kMicrosecond);
       benchmark::RegisterBenchmark(("int8" + mid + "xnnpack").c_str(), bench_xnnpack_qs8, s, t)
-          ->UseRealTime()->Unit(benchmark::kMicrosecond);
+          ->UseRealTime()
+          ->Unit(benchmark::kMicrosecond);
     }
   }
 }
@@ -323,6 +384,7 @@ int main(int argc, char** argv) {
   register_all();
   benchmark::Initialize(&argc, argv);
   if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 1;
+  if (!check_f32_agreement()) return 1;
   SummaryReporter reporter;
   benchmark::RunSpecifiedBenchmarks(&reporter);
   reporter.PrintSummary();

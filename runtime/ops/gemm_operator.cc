@@ -80,8 +80,7 @@ void qs8_gemm_tile(void* context, size_t n0, size_t m0, size_t n_tile, size_t m_
   params.a_quant += m0 * params.a_quant_stride;
   ctx->fn(m_tile, n_tile, ctx->k, ctx->a + m0 * ctx->a_stride, ctx->a_stride,
           ctx->packed_w + (n0 / kGemmNR) * ctx->panel_bytes,
-          ctx->c + m0 * ctx->c_stride_bytes + n0 * ctx->c_elem_bytes, ctx->c_stride_bytes,
-          &params);
+          ctx->c + m0 * ctx->c_stride_bytes + n0 * ctx->c_elem_bytes, ctx->c_stride_bytes, &params);
 }
 
 // Runs tile(ctx, n0, m0, n_tile, m_tile) over the output. With one thread (or one tile) the
@@ -112,7 +111,7 @@ void run_f32_gemm(pthreadpool_t pool, const GemmSelection<F32GemmFn>& kernels, s
                   size_t k, const float* a, size_t a_stride, const void* packed_w,
                   size_t panel_bytes, float* c, size_t c_stride, const F32MinMaxParams& params) {
   const auto* kernel = m == 1 ? kernels.gemv : kernels.gemm;
-  F32GemmContext ctx{kernel->fn, k, a, a_stride, static_cast<const char*>(packed_w),
+  F32GemmContext ctx{kernel->fn,  k, a,        a_stride, static_cast<const char*>(packed_w),
                      panel_bytes, c, c_stride, &params};
   const size_t nc = channel_block(m, kernel->mr, n, panel_bytes, pool_threads(pool));
   run_tiles(pool, f32_gemm_tile, &ctx, m, n, kernel->mr, nc);
@@ -123,9 +122,16 @@ void run_qs8_gemm(pthreadpool_t pool, const GemmSelection<Qs8GemmFn>& kernels, s
                   size_t c_stride_bytes, const Qs8GemmParams& params) {
   const auto* kernel = m == 1 ? kernels.gemv : kernels.gemm;
   const size_t panel_bytes = qs8_gemm_panel_bytes(k);
-  Qs8GemmContext ctx{kernel->fn, k, a, a_stride, static_cast<const char*>(packed_w), panel_bytes,
-                     static_cast<char*>(c), c_stride_bytes,
-                     params.output == Qs8Output::kQs8 ? size_t{1} : sizeof(float), &params};
+  Qs8GemmContext ctx{kernel->fn,
+                     k,
+                     a,
+                     a_stride,
+                     static_cast<const char*>(packed_w),
+                     panel_bytes,
+                     static_cast<char*>(c),
+                     c_stride_bytes,
+                     params.output == Qs8Output::kQs8 ? size_t{1} : sizeof(float),
+                     &params};
   const size_t nc = channel_block(m, kernel->mr, n, panel_bytes, pool_threads(pool));
   run_tiles(pool, qs8_gemm_tile, &ctx, m, n, kernel->mr, nc);
 }

@@ -82,8 +82,8 @@ MINT_INLINE void gemm_tile(size_t k, const float* a, size_t a_stride, const char
 }
 
 template <size_t M, typename W>
-void gemm_rows(size_t n, size_t k, const float* a, size_t a_stride, const void* packed_w,
-               float* c, size_t c_stride, const F32MinMaxParams* params) {
+void gemm_rows(size_t n, size_t k, const float* a, size_t a_stride, const void* packed_w, float* c,
+               size_t c_stride, const F32MinMaxParams* params) {
   const size_t panel_bytes = sizeof(float) * kGemmNR + sizeof(W) * kGemmNR * k;
   const __m256 vmin = _mm256_set1_ps(params->min), vmax = _mm256_set1_ps(params->max);
   const char* panel = static_cast<const char*>(packed_w);
@@ -176,17 +176,16 @@ void gemv(size_t m, size_t n, size_t k, const float* a, size_t a_stride, const v
     gemv_tile<NP, KS, PF, W>(k, a, panel, panel_bytes, c + j, NP * kGemmNR, vmin, vmax);
   }
   for (; j < n; j += kGemmNR, panel += panel_bytes) {
-    gemv_tile<1, KS, PF, W>(k, a, panel, panel_bytes, c + j, std::min(kGemmNR, n - j), vmin,
-                            vmax);
+    gemv_tile<1, KS, PF, W>(k, a, panel, panel_bytes, c + j, std::min(kGemmNR, n - j), vmin, vmax);
   }
 }
 
 }  // namespace
 
-#define MINT_F32_GEMM(name, body)                                                          \
+#define MINT_F32_GEMM(name, body)                                                         \
   void name(size_t m, size_t n, size_t k, const float* a, size_t a_stride, const void* w, \
             float* c, size_t c_stride, const F32MinMaxParams* params) {                   \
-    body(m, n, k, a, a_stride, w, c, c_stride, params);                                    \
+    body(m, n, k, a, a_stride, w, c, c_stride, params);                                   \
   }
 
 MINT_F32_GEMM(f32_gemm_minmax_6x16_avx2, (gemm<6, float>))

@@ -80,14 +80,16 @@ class Epilogue {
   MINT_INLINE void store(__m256i acc, size_t h, float a_scale, const char* panel, void* c_row,
                          size_t n0, size_t nc) const {
     const Qs8PanelHeader* hd = panel_header(panel);
-    const __m256 scale = _mm256_mul_ps(_mm256_set1_ps(a_scale), _mm256_loadu_ps(hd->w_scale + h * 8));
+    const __m256 scale =
+        _mm256_mul_ps(_mm256_set1_ps(a_scale), _mm256_loadu_ps(hd->w_scale + h * 8));
     const __m256 facc = _mm256_cvtepi32_ps(acc);
     if (output_ == Qs8Output::kQs8) {
       __m256 v = _mm256_mul_ps(facc, _mm256_mul_ps(scale, inv_scale_));
       v = _mm256_min_ps(qmax_, _mm256_max_ps(qmin_, v));
       const __m256i q = _mm256_add_epi32(_mm256_cvtps_epi32(v), zero_point_);
       // In range, so the saturating packs are exact.
-      const __m128i q16 = _mm_packs_epi32(_mm256_castsi256_si128(q), _mm256_extracti128_si256(q, 1));
+      const __m128i q16 =
+          _mm_packs_epi32(_mm256_castsi256_si128(q), _mm256_extracti128_si256(q, 1));
       const __m128i q8 = _mm_packs_epi16(q16, q16);
       int8_t* out = static_cast<int8_t*>(c_row) + n0;
       if (nc >= 8) {
@@ -99,7 +101,8 @@ class Epilogue {
       }
     } else {
       __m256 product = _mm256_mul_ps(facc, scale);
-      // GCC contracts mul + add into an FMA when FMA is enabled, even in ISO C++ mode; the
+      // GCC contracts mul + add into an FMA when FMA is enabled (even in ISO C++ mode, unless the
+      // build passes -ffp-contract=off, which the kernels do not rely on); the
       // empty asm makes the product opaque so the reference's two roundings are kept.
       __asm__("" : "+x"(product));
       __m256 v = _mm256_add_ps(product, _mm256_loadu_ps(hd->bias_f + h * 8));
@@ -109,7 +112,8 @@ class Epilogue {
         _mm256_storeu_ps(out, v);
       } else {
         const __m256i lane = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7);
-        _mm256_maskstore_ps(out, _mm256_cmpgt_epi32(_mm256_set1_epi32(static_cast<int>(nc)), lane), v);
+        _mm256_maskstore_ps(out, _mm256_cmpgt_epi32(_mm256_set1_epi32(static_cast<int>(nc)), lane),
+                            v);
       }
     }
   }
@@ -156,8 +160,8 @@ MINT_INLINE void gemm_half(size_t groups, const int8_t* a, size_t a_stride, cons
 }
 
 template <size_t M>
-void gemm_rows(size_t n, size_t k, const int8_t* a, size_t a_stride, const void* packed_w,
-               void* c, size_t c_stride, const Qs8GemmParams* params) {
+void gemm_rows(size_t n, size_t k, const int8_t* a, size_t a_stride, const void* packed_w, void* c,
+               size_t c_stride, const Qs8GemmParams* params) {
   const size_t panel_bytes = qs8_gemm_panel_bytes(k);
   const size_t groups = round_up(k, kQs8KR) / kQs8KR;
   const Epilogue epilogue(params);
@@ -220,10 +224,10 @@ void gemv(size_t m, size_t n, size_t k, const int8_t* a, size_t a_stride, const 
 
 }  // namespace
 
-#define MINT_QS8_GEMM(name, body)                                                           \
-  void name(size_t m, size_t n, size_t k, const int8_t* a, size_t a_stride, const void* w,   \
-            void* c, size_t c_stride_bytes, const Qs8GemmParams* params) {                  \
-    body(m, n, k, a, a_stride, w, c, c_stride_bytes, params);                                \
+#define MINT_QS8_GEMM(name, body)                                                          \
+  void name(size_t m, size_t n, size_t k, const int8_t* a, size_t a_stride, const void* w, \
+            void* c, size_t c_stride_bytes, const Qs8GemmParams* params) {                 \
+    body(m, n, k, a, a_stride, w, c, c_stride_bytes, params);                              \
   }
 
 MINT_QS8_GEMM(qs8_gemm_minmax_4x16c4_avx2, (gemm<4>))

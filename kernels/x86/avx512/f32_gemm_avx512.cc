@@ -57,8 +57,8 @@ MINT_INLINE void store_partial(float* c, __m512 v, size_t nc) {
 // M rows x NP full or partial panels; `nc` = channels to store (<= NP * 16).
 template <size_t M, size_t NP, typename W>
 MINT_INLINE void gemm_tile(size_t k, const float* a, size_t a_stride, const char* panel,
-                           size_t panel_bytes, float* c, size_t c_stride, size_t nc,
-                           __m512 vmin, __m512 vmax) {
+                           size_t panel_bytes, float* c, size_t c_stride, size_t nc, __m512 vmin,
+                           __m512 vmax) {
   __m512 acc[M][NP];
   const W* w[NP];
 #pragma GCC unroll 4
@@ -92,8 +92,8 @@ MINT_INLINE void gemm_tile(size_t k, const float* a, size_t a_stride, const char
 }
 
 template <size_t M, size_t NP, typename W>
-void gemm_rows(size_t n, size_t k, const float* a, size_t a_stride, const void* packed_w,
-               float* c, size_t c_stride, const F32MinMaxParams* params) {
+void gemm_rows(size_t n, size_t k, const float* a, size_t a_stride, const void* packed_w, float* c,
+               size_t c_stride, const F32MinMaxParams* params) {
   const size_t panel_bytes = sizeof(float) * kGemmNR + sizeof(W) * kGemmNR * k;
   const __m512 vmin = _mm512_set1_ps(params->min), vmax = _mm512_set1_ps(params->max);
   const char* panel = static_cast<const char*>(packed_w);
@@ -185,8 +185,7 @@ void gemv(size_t m, size_t n, size_t k, const float* a, size_t a_stride, const v
     gemv_tile<NP, KS, PF, W>(k, a, panel, panel_bytes, c + j, NP * kGemmNR, vmin, vmax);
   }
   for (; j < n; j += kGemmNR, panel += panel_bytes) {
-    gemv_tile<1, KS, PF, W>(k, a, panel, panel_bytes, c + j, std::min(kGemmNR, n - j), vmin,
-                            vmax);
+    gemv_tile<1, KS, PF, W>(k, a, panel, panel_bytes, c + j, std::min(kGemmNR, n - j), vmin, vmax);
   }
 }
 
@@ -208,10 +207,10 @@ void gemv_any(size_t m, size_t n, size_t k, const float* a, size_t a_stride, con
 
 }  // namespace
 
-#define MINT_F32_GEMM(name, body)                                                          \
+#define MINT_F32_GEMM(name, body)                                                         \
   void name(size_t m, size_t n, size_t k, const float* a, size_t a_stride, const void* w, \
             float* c, size_t c_stride, const F32MinMaxParams* params) {                   \
-    body(m, n, k, a, a_stride, w, c, c_stride, params);                                    \
+    body(m, n, k, a, a_stride, w, c, c_stride, params);                                   \
   }
 
 MINT_F32_GEMM(f32_gemm_minmax_8x16_avx512, (gemm<8, 2, float>))

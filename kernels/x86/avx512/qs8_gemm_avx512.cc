@@ -97,8 +97,8 @@ MINT_INLINE void gemm_tile(size_t groups, const int8_t* a, size_t a_stride, cons
 #pragma GCC unroll 4
     for (size_t p = 0; p < NP; ++p) {
       if (p * kGemmNR < nc) {
-        const __m512i acc =
-            _mm512_add_epi32(init_acc(panel + p * panel_bytes, q.zero_point), fold(lo[i][p], hi[i][p]));
+        const __m512i acc = _mm512_add_epi32(init_acc(panel + p * panel_bytes, q.zero_point),
+                                             fold(lo[i][p], hi[i][p]));
         epilogue.store(acc, q.scale, panel + p * panel_bytes, c_row, n0 + p * kGemmNR,
                        std::min(kGemmNR, nc - p * kGemmNR));
       }
@@ -107,16 +107,16 @@ MINT_INLINE void gemm_tile(size_t groups, const int8_t* a, size_t a_stride, cons
 }
 
 template <size_t M, size_t NP>
-void gemm_rows(size_t n, size_t k, const int8_t* a, size_t a_stride, const void* packed_w,
-               void* c, size_t c_stride, const Qs8GemmParams* params) {
+void gemm_rows(size_t n, size_t k, const int8_t* a, size_t a_stride, const void* packed_w, void* c,
+               size_t c_stride, const Qs8GemmParams* params) {
   const size_t panel_bytes = qs8_gemm_panel_bytes(k);
   const size_t groups = round_up(k, kQs8KR) / kQs8KR;
   const Qs8Epilogue512 epilogue(params);
   const char* panel = static_cast<const char*>(packed_w);
   size_t j = 0;
   for (; j + NP * kGemmNR <= n; j += NP * kGemmNR, panel += NP * panel_bytes) {
-    gemm_tile<M, NP>(groups, a, a_stride, panel, panel_bytes, c, c_stride, j, NP * kGemmNR,
-                     params, epilogue);
+    gemm_tile<M, NP>(groups, a, a_stride, panel, panel_bytes, c, c_stride, j, NP * kGemmNR, params,
+                     epilogue);
   }
   for (; j < n; j += kGemmNR, panel += panel_bytes) {
     gemm_tile<M, 1>(groups, a, a_stride, panel, panel_bytes, c, c_stride, j,
@@ -139,7 +139,8 @@ void gemm(size_t m, size_t n, size_t k, const int8_t* a, size_t a_stride, const 
   table[m - 1](n, k, a, a_stride, w, c, c_stride, params);
 }
 
-// GEMV: the 1-row tile above plus a software prefetch PF bytes ahead in each panel.
+// GEMV: NP panels per pass sharing the widened activations, with a software prefetch PF bytes
+// ahead in each panel.
 template <size_t NP, size_t PF>
 void gemv(size_t m, size_t n, size_t k, const int8_t* a, size_t a_stride, const void* packed_w,
           void* c, size_t c_stride, const Qs8GemmParams* params) {
@@ -181,10 +182,10 @@ void gemv(size_t m, size_t n, size_t k, const int8_t* a, size_t a_stride, const 
 
 }  // namespace
 
-#define MINT_QS8_GEMM(name, body)                                                           \
-  void name(size_t m, size_t n, size_t k, const int8_t* a, size_t a_stride, const void* w,   \
-            void* c, size_t c_stride_bytes, const Qs8GemmParams* params) {                  \
-    body(m, n, k, a, a_stride, w, c, c_stride_bytes, params);                                \
+#define MINT_QS8_GEMM(name, body)                                                          \
+  void name(size_t m, size_t n, size_t k, const int8_t* a, size_t a_stride, const void* w, \
+            void* c, size_t c_stride_bytes, const Qs8GemmParams* params) {                 \
+    body(m, n, k, a, a_stride, w, c, c_stride_bytes, params);                              \
   }
 
 MINT_QS8_GEMM(qs8_gemm_minmax_6x16c4_avx512, (gemm<6, 2>))

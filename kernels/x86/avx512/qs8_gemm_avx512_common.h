@@ -2,12 +2,12 @@
 // initialisation from the panel header and the epilogue of kernels/qs8_requant.h on 16 lanes.
 //
 // The epilogue performs exactly the float operations of the scalar reference, in the same
-// order, without FMA (see the asm barrier in store()): kQs8 computes (sa * w_scale) * out_inv_scale, multiplies the converted
-// accumulator by it, clamps to the integer bounds less the zero point, rounds half to even with
-// vcvtps2dq under the default MXCSR, adds the zero point and narrows with vpmovdb (exact: the
-// value is already within int8). kF32 computes (float)acc * (sa * w_scale) + bias_f and clamps.
-// Clamps are written min(hi, max(lo, v)) so that NaNs and signed zeros come out as std::min /
-// std::max in the reference return them.
+// order, without FMA (see the asm barrier in store()): kQs8 computes (sa * w_scale) *
+// out_inv_scale, multiplies the converted accumulator by it, clamps to the integer bounds less the
+// zero point, rounds half to even with vcvtps2dq under the default MXCSR, adds the zero point and
+// narrows with vpmovdb (exact: the value is already within int8). kF32 computes (float)acc * (sa *
+// w_scale) + bias_f and clamps. Clamps are written min(hi, max(lo, v)) so that NaNs and signed
+// zeros come out as std::min / std::max in the reference return them.
 //
 // Everything is in an anonymous namespace: each including translation unit (each ISA folder)
 // gets its own copy, compiled with its own flags, so no inline function is shared across ISAs.
@@ -79,7 +79,8 @@ class Qs8Epilogue512 {
       _mm_mask_storeu_epi8(static_cast<int8_t*>(c_row) + n0, mask, _mm512_cvtepi32_epi8(q));
     } else {
       __m512 product = _mm512_mul_ps(facc, scale);
-      // GCC contracts mul + add into an FMA when FMA is enabled, even in ISO C++ mode; the
+      // GCC contracts mul + add into an FMA when FMA is enabled (even in ISO C++ mode, unless the
+      // build passes -ffp-contract=off, which the kernels do not rely on); the
       // empty asm makes the product opaque so the reference's two roundings are kept.
       __asm__("" : "+v"(product));
       __m512 v = _mm512_add_ps(product, _mm512_loadu_ps(h->bias_f));
