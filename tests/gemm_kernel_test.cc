@@ -19,6 +19,13 @@
 #include "runtime/ops/gemm_operator.h"
 
 namespace mint {
+
+// Test names and failure messages show the kernel's name rather than its bytes.
+template <typename Fn>
+void PrintTo(const KernelInfo<Fn>& kernel, std::ostream* os) {
+  *os << kernel.name;
+}
+
 namespace {
 
 struct Shape {

@@ -22,6 +22,9 @@ using namespace testing_util;
 struct MlpCase {
   size_t m, k, hidden, n;
 };
+void PrintTo(const MlpCase& c, std::ostream* os) {
+  *os << "m=" << c.m << " k=" << c.k << " hidden=" << c.hidden << " n=" << c.n;
+}
 
 struct Mlp {
   std::vector<float> w1, b1, w2, b2;
