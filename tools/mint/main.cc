@@ -13,6 +13,8 @@
 #include <cstdlib>
 #include <cstring>
 #include <fstream>
+#include <new>
+#include <stdexcept>
 #include <random>
 #include <string>
 #include <vector>
@@ -293,9 +295,17 @@ int main(int argc, char** argv) {
   Args args;
   if (!parse_args(argc, argv, &args)) return usage();
   const std::string cmd = argv[1];
-  if (cmd == "demo") return cmd_demo(args);
-  if (cmd == "compile") return cmd_compile(args);
-  if (cmd == "inspect") return cmd_inspect(args);
-  if (cmd == "run") return cmd_run(args);
+  try {
+    if (cmd == "demo") return cmd_demo(args);
+    if (cmd == "compile") return cmd_compile(args);
+    if (cmd == "inspect") return cmd_inspect(args);
+    if (cmd == "run") return cmd_run(args);
+  } catch (const std::bad_alloc&) {
+    std::fprintf(stderr, "mint: error: out of memory\n");
+    return 1;
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "mint: error: %s\n", e.what());
+    return 1;
+  }
   return usage();
 }
