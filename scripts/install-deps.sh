@@ -7,6 +7,7 @@ packages=(
   libxnnpack-dev libpthreadpool-dev libcpuinfo-dev
   libflatbuffers-dev flatbuffers-compiler
   libgtest-dev libbenchmark-dev
+  libonnx-testdata
 )
 if [[ "${1:-}" == "--cross" ]]; then
   packages+=(g++-aarch64-linux-gnu qemu-user)

@@ -55,6 +55,7 @@ class ProtoReader {
   // `base_offset` is the absolute offset of data[0] in the outermost buffer.
   ProtoReader(const uint8_t* data, size_t size, std::string path, size_t base_offset = 0,
               int depth = 0);
+  ProtoReader() : ProtoReader(nullptr, 0, "") {}  // empty (Result<ProtoReader> needs one)
 
   bool done() const { return pos_ >= size_; }
   // Reads the next field into *field. Call only while !done().

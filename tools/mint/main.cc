@@ -2,8 +2,8 @@
 //
 //   mint demo [-o PLAN] [--threads N]      build a small model in code, compile, run, report
 //   mint compile INPUT -o PLAN [--weights f32|f16|int8]
-//                                          INPUT: builtin:mlp | builtin:convnet (the ONNX and
-//                                          Hugging Face frontends come later)
+//                                          INPUT: model.onnx | builtin:mlp | builtin:convnet
+//                                          (the Hugging Face frontend comes later)
 //   mint inspect PLAN                      tensors, ops, dtypes, quantization, sizes, arena
 //   mint run PLAN [--threads N] [--isa ISA] [--repeat R]
 //                                          random inputs; prints outputs and latency
@@ -20,6 +20,7 @@
 #include <vector>
 
 #include "compiler/compile.h"
+#include "compiler/onnx/onnx_import.h"
 #include "mint/mint.h"
 #include "runtime/model.h"
 #include "runtime/session.h"
@@ -32,7 +33,7 @@ int usage() {
   std::fprintf(stderr,
                "usage:\n"
                "  mint demo [-o PLAN] [--threads N]\n"
-               "  mint compile builtin:<mlp|convnet> -o PLAN [--weights f32|f16|int8]\n"
+               "  mint compile <model.onnx|builtin:mlp|builtin:convnet> -o PLAN [--weights f32|f16|int8]\n"
                "  mint inspect PLAN\n"
                "  mint run PLAN [--threads N] [--isa ISA] [--repeat R]\n");
   return 2;
@@ -97,15 +98,22 @@ Result<compiler::WeightPrecision> parse_weights(const std::string& s) {
 }
 
 Result<std::vector<uint8_t>> compile_input(const std::string& input, const std::string& weights) {
-  const std::string prefix = "builtin:";
-  if (input.rfind(prefix, 0) != 0) {
-    return Status::unsupported("cannot compile '" + input +
-                               "': this build has no ONNX or Hugging Face frontend yet; "
-                               "built-in models: builtin:mlp, builtin:convnet");
-  }
-  MINT_ASSIGN_OR_RETURN(compiler::Graph graph, build_builtin_model(input.substr(prefix.size())));
   compiler::CompileOptions options;
   MINT_ASSIGN_OR_RETURN(options.weights, parse_weights(weights));
+  const std::string builtin = "builtin:";
+  const std::string onnx = ".onnx";
+  compiler::Graph graph;
+  if (input.rfind(builtin, 0) == 0) {
+    MINT_ASSIGN_OR_RETURN(graph, build_builtin_model(input.substr(builtin.size())));
+  } else if (input.size() > onnx.size() &&
+             input.compare(input.size() - onnx.size(), onnx.size(), onnx) == 0) {
+    MINT_ASSIGN_OR_RETURN(graph, compiler::import_onnx(input));
+  } else {
+    return Status::unsupported("cannot compile '" + input +
+                               "': want an ONNX file (*.onnx) or a built-in model "
+                               "(builtin:mlp, builtin:convnet); the Hugging Face checkpoint "
+                               "frontend is not there yet");
+  }
   return compiler::compile(std::move(graph), options);
 }
 
