@@ -23,24 +23,26 @@
 
 namespace mint {
 
+// The size helpers below are `static`: this header is included by translation units compiled
+// with different ISA flags, and an out-of-line copy (as in Debug builds) must never be shared.
 constexpr size_t kGemmNR = 16;  // output channels per packed panel, every family
 constexpr size_t kQs8KR = 4;    // k values grouped per channel in qs8 panels (VNNI/SDOT)
 
-constexpr size_t round_up(size_t x, size_t m) { return (x + m - 1) / m * m; }
-constexpr size_t gemm_panel_count(size_t n) { return (n + kGemmNR - 1) / kGemmNR; }
+static constexpr size_t round_up(size_t x, size_t m) { return (x + m - 1) / m * m; }
+static constexpr size_t gemm_panel_count(size_t n) { return (n + kGemmNR - 1) / kGemmNR; }
 
 // ---------------------------------------------------------------------------------------------
 // f32 weights: each panel is
 //     float bias[16];           bias of the 16 channels (0 for padding channels)
 //     float w[k][16];           w[kk][j] = W[kk][16p + j]
 // Panel size in bytes: 4 * 16 * (k + 1).
-constexpr size_t f32_gemm_panel_bytes(size_t k) { return sizeof(float) * kGemmNR * (k + 1); }
+static constexpr size_t f32_gemm_panel_bytes(size_t k) { return sizeof(float) * kGemmNR * (k + 1); }
 
 // f16 weights (IEEE binary16, stored as uint16_t): each panel is
 //     float    bias[16];
 //     uint16_t w[k][16];
 // Panel size in bytes: 4 * 16 + 2 * 16 * k. Weights are widened to f32 before the multiply.
-constexpr size_t f16w_gemm_panel_bytes(size_t k) {
+static constexpr size_t f16w_gemm_panel_bytes(size_t k) {
   return sizeof(float) * kGemmNR + sizeof(uint16_t) * kGemmNR * k;
 }
 
@@ -65,8 +67,8 @@ using F32GemmFn = void (*)(size_t m, size_t n, size_t k, const float* a, size_t 
 //     float   w_scale[16];      per-channel weight scale (0 for padding channels)
 //     int8_t  w[kp/4][16][4];   w[g][j][t] = W[4g + t][16p + j], 0 beyond k
 // Panel size in bytes: 256 + 16 * kp.
-constexpr size_t qs8_gemm_panel_header_bytes() { return 4 * sizeof(int32_t) * kGemmNR; }
-constexpr size_t qs8_gemm_panel_bytes(size_t k) {
+static constexpr size_t qs8_gemm_panel_header_bytes() { return 4 * sizeof(int32_t) * kGemmNR; }
+static constexpr size_t qs8_gemm_panel_bytes(size_t k) {
   return qs8_gemm_panel_header_bytes() + kGemmNR * round_up(k, kQs8KR);
 }
 
