@@ -22,6 +22,10 @@
 
 #include <cstring>
 
+#include <algorithm>
+#include <array>
+#include <utility>
+
 #include "kernels/qs8_requant.h"
 
 #ifndef MINT_INLINE
@@ -95,6 +99,43 @@ class Qs8Epilogue512 {
   __m512i zero_point_;
   __m512 fmin_, fmax_;
 };
+
+// The row driver of the AVX-512 qs8 GEMM kernels: computes M rows over all n channels in tiles
+// of NP panels (then single panels) with Tile::run<M, NP> from the including translation unit,
+// and qs8_gemm_dispatch<Tile, MR, NP> maps a run-time m (1..MR) to a compile-time row count.
+template <typename Tile, size_t M, size_t NP>
+void qs8_gemm_rows(size_t n, size_t k, const int8_t* a, size_t a_stride, const void* packed_w,
+                   void* c, size_t c_stride, const Qs8GemmParams* params) {
+  const size_t panel_bytes = qs8_gemm_panel_bytes(k);
+  const size_t groups = round_up(k, kQs8KR) / kQs8KR;
+  const Qs8Epilogue512 epilogue(params);
+  const char* panel = static_cast<const char*>(packed_w);
+  size_t j = 0;
+  for (; j + NP * kGemmNR <= n; j += NP * kGemmNR, panel += NP * panel_bytes) {
+    Tile::template run<M, NP>(groups, a, a_stride, panel, panel_bytes, c, c_stride, j,
+                              NP * kGemmNR, params, epilogue);
+  }
+  for (; j < n; j += kGemmNR, panel += panel_bytes) {
+    Tile::template run<M, 1>(groups, a, a_stride, panel, panel_bytes, c, c_stride, j,
+                             std::min(kGemmNR, n - j), params, epilogue);
+  }
+}
+
+using Qs8GemmRowsFn = void (*)(size_t n, size_t k, const int8_t* a, size_t a_stride,
+                               const void* w, void* c, size_t c_stride,
+                               const Qs8GemmParams* params);
+
+template <typename Tile, size_t NP, size_t... I>
+constexpr auto qs8_gemm_row_table(std::index_sequence<I...>) {
+  return std::array<Qs8GemmRowsFn, sizeof...(I)>{&qs8_gemm_rows<Tile, I + 1, NP>...};
+}
+
+template <typename Tile, size_t MR, size_t NP>
+void qs8_gemm_dispatch(size_t m, size_t n, size_t k, const int8_t* a, size_t a_stride,
+                       const void* w, void* c, size_t c_stride, const Qs8GemmParams* params) {
+  static constexpr auto table = qs8_gemm_row_table<Tile, NP>(std::make_index_sequence<MR>());
+  table[m - 1](n, k, a, a_stride, w, c, c_stride, params);
+}
 
 }  // namespace
 }  // namespace mint

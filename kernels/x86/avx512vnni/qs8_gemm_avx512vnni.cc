@@ -85,38 +85,13 @@ MINT_INLINE void gemm_tile(size_t groups, const int8_t* a, size_t a_stride, cons
   }
 }
 
-template <size_t M, size_t NP>
-void gemm_rows(size_t n, size_t k, const int8_t* a, size_t a_stride, const void* packed_w, void* c,
-               size_t c_stride, const Qs8GemmParams* params) {
-  const size_t panel_bytes = qs8_gemm_panel_bytes(k);
-  const size_t groups = round_up(k, kQs8KR) / kQs8KR;
-  const Qs8Epilogue512 epilogue(params);
-  const char* panel = static_cast<const char*>(packed_w);
-  size_t j = 0;
-  for (; j + NP * kGemmNR <= n; j += NP * kGemmNR, panel += NP * panel_bytes) {
-    gemm_tile<M, NP>(groups, a, a_stride, panel, panel_bytes, c, c_stride, j, NP * kGemmNR, params,
-                     epilogue);
+// Adapts this file's gemm_tile to the shared row driver (qs8_gemm_avx512_common.h).
+struct GemmTile {
+  template <size_t M, size_t NP, typename... Args>
+  static MINT_INLINE void run(Args... args) {
+    gemm_tile<M, NP>(args...);
   }
-  for (; j < n; j += kGemmNR, panel += panel_bytes) {
-    gemm_tile<M, 1>(groups, a, a_stride, panel, panel_bytes, c, c_stride, j,
-                    std::min(kGemmNR, n - j), params, epilogue);
-  }
-}
-
-using Qs8Rows = void (*)(size_t n, size_t k, const int8_t* a, size_t a_stride, const void* w,
-                         void* c, size_t c_stride, const Qs8GemmParams* params);
-
-template <size_t NP, size_t... I>
-constexpr auto make_row_table(std::index_sequence<I...>) {
-  return std::array<Qs8Rows, sizeof...(I)>{&gemm_rows<I + 1, NP>...};
-}
-
-template <size_t MR, size_t NP>
-void gemm(size_t m, size_t n, size_t k, const int8_t* a, size_t a_stride, const void* w, void* c,
-          size_t c_stride, const Qs8GemmParams* params) {
-  static constexpr auto table = make_row_table<NP>(std::make_index_sequence<MR>());
-  table[m - 1](n, k, a, a_stride, w, c, c_stride, params);
-}
+};
 
 // One row, NP panels at a time, KS accumulators per panel over interleaved k groups.
 template <size_t NP, size_t KS, size_t PF>
@@ -212,7 +187,7 @@ void gemv_any(size_t m, size_t n, size_t k, const int8_t* a, size_t a_stride, co
     body(m, n, k, a, a_stride, w, c, c_stride_bytes, params);                              \
   }
 
-MINT_QS8_GEMM(qs8_gemm_minmax_8x16c4_avx512vnni, (gemm<8, 2>))
+MINT_QS8_GEMM(qs8_gemm_minmax_8x16c4_avx512vnni, (qs8_gemm_dispatch<GemmTile, 8, 2>))
 MINT_QS8_GEMM(qs8_gemm_minmax_1x16c4_avx512vnni, gemv_any)
 
 }  // namespace mint
