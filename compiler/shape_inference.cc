@@ -6,6 +6,7 @@
 #include <cmath>
 
 #include "runtime/ops/op.h"
+#include "runtime/ops/op_util.h"
 #include "runtime/ops/shapes.h"
 
 namespace mint::compiler {
@@ -137,9 +138,7 @@ Result<Out> infer_conv2d(const Inputs& in, const Node& node) {
   MINT_ASSIGN_OR_RETURN(const auto* o, options_of<plan::Conv2DOptionsT>(node));
   const Conv2DParams p = conv2d_params(*o);
   MINT_RETURN_IF_ERROR(as_arg(check_conv2d_params(p, false)));
-  if (o->activation > plan::Activation::MAX || o->activation < plan::Activation::MIN) {
-    return bad("unknown activation");
-  }
+  MINT_RETURN_IF_ERROR(as_arg(expect_activation(o->activation)));
   MINT_RETURN_IF_ERROR(in.plain(0, DType::f32));
   MINT_RETURN_IF_ERROR(in.constant(1, DType::f32));
   MINT_ASSIGN_OR_RETURN(const Shape x, in.shape(0));
@@ -172,9 +171,7 @@ Result<Out> infer_transposed_conv2d(const Inputs& in, const Node& node) {
   MINT_ASSIGN_OR_RETURN(const auto* o, options_of<plan::TransposedConv2DOptionsT>(node));
   const Conv2DParams p = conv2d_params(*o);
   MINT_RETURN_IF_ERROR(as_arg(check_conv2d_params(p, true)));
-  if (o->activation > plan::Activation::MAX || o->activation < plan::Activation::MIN) {
-    return bad("unknown activation");
-  }
+  MINT_RETURN_IF_ERROR(as_arg(expect_activation(o->activation)));
   MINT_RETURN_IF_ERROR(in.plain(0, DType::f32));
   MINT_RETURN_IF_ERROR(in.constant(1, DType::f32));
   MINT_ASSIGN_OR_RETURN(const Shape x, in.shape(0));
