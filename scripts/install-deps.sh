@@ -8,6 +8,9 @@ packages=(
   libflatbuffers-dev flatbuffers-compiler
   libgtest-dev libbenchmark-dev
   libonnx-testdata
+  # training, export and reference scripts (run with /usr/bin/python3), the data they use
+  python3-torch python3-numpy python3-onnx python3-sentencepiece python3-scipy
+  python3-matplotlib dataset-fashion-mnist
 )
 if [[ "${1:-}" == "--cross" ]]; then
   packages+=(g++-aarch64-linux-gnu qemu-user)
