@@ -11,6 +11,7 @@ packages=(
   # training, export and reference scripts (run with /usr/bin/python3), the data they use
   python3-torch python3-numpy python3-onnx python3-sentencepiece python3-scipy
   python3-matplotlib dataset-fashion-mnist
+  libopenblas0-pthread   # Debian torch and numpy otherwise run on the reference BLAS
 )
 if [[ "${1:-}" == "--cross" ]]; then
   packages+=(g++-aarch64-linux-gnu qemu-user)
