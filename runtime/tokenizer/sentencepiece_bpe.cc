@@ -16,7 +16,8 @@ constexpr uint32_t kMaxPieces = 1u << 24;
 constexpr uint32_t kMaxUnkSurface = 1024;
 constexpr std::string_view kSpaceSymbol = "\xE2\x96\x81";  // U+2581
 constexpr std::string_view kReplacement = "\xEF\xBF\xBD";  // U+FFFD
-constexpr uint32_t kFlagDummyPrefix = 1, kFlagRemoveExtra = 2, kFlagEscape = 4, kFlagByteFallback = 8;
+constexpr uint32_t kFlagDummyPrefix = 1, kFlagRemoveExtra = 2, kFlagEscape = 4,
+                   kFlagByteFallback = 8;
 
 // sentencepiece's DecodeUTF8 (util.cc): the length of the well-formed character at the start of
 // [p, end), or 0 when it is ill-formed (overlong, surrogate, > U+10FFFF, truncated).
@@ -34,8 +35,8 @@ size_t utf8_char_length(const unsigned char* p, const unsigned char* end) {
     return trail(p[1]) && trail(p[2]) && c >= 0x800 && valid(c) ? 3 : 0;
   }
   if (n >= 4 && (p[0] & 0xF8) == 0xF0) {
-    const uint32_t c = ((p[0] & 0x07u) << 18) | ((p[1] & 0x3Fu) << 12) | ((p[2] & 0x3Fu) << 6) |
-                       (p[3] & 0x3Fu);
+    const uint32_t c =
+        ((p[0] & 0x07u) << 18) | ((p[1] & 0x3Fu) << 12) | ((p[2] & 0x3Fu) << 6) | (p[3] & 0x3Fu);
     return trail(p[1]) && trail(p[2]) && trail(p[3]) && c >= 0x10000 && valid(c) ? 4 : 0;
   }
   return 0;
@@ -47,9 +48,12 @@ int parse_byte_piece(std::string_view p) {
   int v = 0;
   for (int i = 3; i < 5; ++i) {
     const char c = p[i];
-    if (c >= '0' && c <= '9') v = v * 16 + (c - '0');
-    else if (c >= 'A' && c <= 'F') v = v * 16 + (c - 'A' + 10);
-    else return -1;
+    if (c >= '0' && c <= '9')
+      v = v * 16 + (c - '0');
+    else if (c >= 'A' && c <= 'F')
+      v = v * 16 + (c - 'A' + 10);
+    else
+      return -1;
   }
   return v;
 }
@@ -60,13 +64,12 @@ void put_u32(uint32_t v, std::string* out) {
 
 uint32_t get_u32(std::string_view d, size_t pos) {
   uint32_t v = 0;
-  for (int i = 0; i < 4; ++i) v |= static_cast<uint32_t>(static_cast<unsigned char>(d[pos + i])) << (8 * i);
+  for (int i = 0; i < 4; ++i)
+    v |= static_cast<uint32_t>(static_cast<unsigned char>(d[pos + i])) << (8 * i);
   return v;
 }
 
-Status as_plan_error(const Status& s) {
-  return s.is_ok() ? s : Status::invalid_plan(s.message());
-}
+Status as_plan_error(const Status& s) { return s.is_ok() ? s : Status::invalid_plan(s.message()); }
 
 bool is_mergeable(SentencePieceBpe::PieceType t) {
   return t == SentencePieceBpe::PieceType::kNormal ||
@@ -114,7 +117,8 @@ Result<SentencePieceBpe> SentencePieceBpe::from_model_proto(std::string_view mod
     MINT_RETURN_IF_ERROR(as_plan_error(r.next(&f)));
     if (f.number == 1) {  // repeated SentencePiece pieces
       const std::string name = "pieces[" + std::to_string(t.pieces_.size()) + "]";
-      if (t.pieces_.size() >= kMaxPieces) return Status::invalid_plan(r.path() + ": more than 2^24 pieces");
+      if (t.pieces_.size() >= kMaxPieces)
+        return Status::invalid_plan(r.path() + ": more than 2^24 pieces");
       Result<ProtoReader> sr = r.sub(f, name);
       MINT_RETURN_IF_ERROR(as_plan_error(sr.status()));
       ProtoReader s = std::move(sr).value();
@@ -155,14 +159,14 @@ Result<SentencePieceBpe> SentencePieceBpe::from_model_proto(std::string_view mod
       Field g;
       while (!s.done()) {
         MINT_RETURN_IF_ERROR(as_plan_error(s.next(&g)));
-        const bool is_string = trainer ? (g.number == 44 || g.number == 46 || g.number == 47)
-                                       : (g.number == 2);
+        const bool is_string =
+            trainer ? (g.number == 44 || g.number == 46 || g.number == 47) : (g.number == 2);
         const bool is_flag = trainer ? (g.number == 3 || g.number == 24 || g.number == 35)
                                      : (g.number >= 3 && g.number <= 5);
         if (is_string) {
           Result<std::string> v = s.as_string(g);
           MINT_RETURN_IF_ERROR(as_plan_error(v.status()));
-          std::string& dst = !trainer ? charsmap
+          std::string& dst = !trainer         ? charsmap
                              : g.number == 44 ? t.unk_surface_
                              : g.number == 46 ? bos_piece
                                               : eos_piece;
@@ -172,9 +176,12 @@ Result<SentencePieceBpe> SentencePieceBpe::from_model_proto(std::string_view mod
           MINT_RETURN_IF_ERROR(as_plan_error(v.status()));
           const bool on = v.value() != 0;
           if (trainer) {
-            if (g.number == 3) model_type = v.value();
-            else if (g.number == 24) suffix = on;
-            else t.byte_fallback_ = on;
+            if (g.number == 3)
+              model_type = v.value();
+            else if (g.number == 24)
+              suffix = on;
+            else
+              t.byte_fallback_ = on;
           } else if (g.number == 3) {
             t.add_dummy_prefix_ = on;
           } else if (g.number == 4) {
@@ -188,8 +195,8 @@ Result<SentencePieceBpe> SentencePieceBpe::from_model_proto(std::string_view mod
   }
   const std::string what = "tokenizer.model";
   if (!have_trainer || model_type != 2) {
-    return Status::invalid_plan(what + ": trainer_spec.model_type is " + std::to_string(model_type) +
-                                ", only BPE (2) is supported");
+    return Status::invalid_plan(what + ": trainer_spec.model_type is " +
+                                std::to_string(model_type) + ", only BPE (2) is supported");
   }
   if (!charsmap.empty()) {
     return Status::invalid_plan(what + ": normalizer_spec has a precompiled_charsmap (" +
@@ -211,7 +218,9 @@ Result<SentencePieceBpe> SentencePieceBpe::from_model_proto(std::string_view mod
 }
 
 Status SentencePieceBpe::finish(const char* what) {
-  const auto bad = [what](const std::string& m) { return Status::invalid_plan(std::string(what) + ": " + m); };
+  const auto bad = [what](const std::string& m) {
+    return Status::invalid_plan(std::string(what) + ": " + m);
+  };
   const size_t n = pieces_.size();
   if (n == 0 || n > kMaxPieces) return bad(std::to_string(n) + " pieces, want 1..2^24");
   mergeable_.clear();
@@ -225,17 +234,21 @@ Status SentencePieceBpe::finish(const char* what) {
   for (size_t i = 0; i < n; ++i) {
     const std::string& p = pieces_[i];
     const std::string at = "piece " + std::to_string(i);
-    if (p.empty() || p.size() > 65535) return bad(at + " has length " + std::to_string(p.size()) + ", want 1..65535");
+    if (p.empty() || p.size() > 65535)
+      return bad(at + " has length " + std::to_string(p.size()) + ", want 1..65535");
     if (!is_valid_utf8(p)) return bad(at + " is not valid UTF-8");
     if (!std::isfinite(scores_[i])) return bad(at + " has a score that is not finite");
     const PieceType type = types_[i];
-    if (static_cast<int>(type) < 1 || static_cast<int>(type) > 6) return bad(at + " has type " + std::to_string(static_cast<int>(type)));
+    if (static_cast<int>(type) < 1 || static_cast<int>(type) > 6)
+      return bad(at + " has type " + std::to_string(static_cast<int>(type)));
     auto& map = is_mergeable(type) ? mergeable_ : reserved_;
     if (mergeable_.count(p) || reserved_.count(p)) return bad(at + " '" + p + "' is defined twice");
     map.emplace(p, static_cast<int32_t>(i));
     switch (type) {
       case PieceType::kUnknown:
-        if (unk_id_ >= 0) return bad(at + " is a second UNKNOWN piece (the first is " + std::to_string(unk_id_) + ")");
+        if (unk_id_ >= 0)
+          return bad(at + " is a second UNKNOWN piece (the first is " + std::to_string(unk_id_) +
+                     ")");
         unk_id_ = static_cast<int32_t>(i);
         surfaces_[i] = unk_surface_;
         break;
@@ -268,7 +281,8 @@ Status SentencePieceBpe::finish(const char* what) {
     }
   }
   if (unk_id_ < 0) return bad("no UNKNOWN piece");
-  if (byte_fallback_ && n_bytes != 256) return bad("byte_fallback needs all 256 BYTE pieces, found " + std::to_string(n_bytes));
+  if (byte_fallback_ && n_bytes != 256)
+    return bad("byte_fallback needs all 256 BYTE pieces, found " + std::to_string(n_bytes));
   for (const int32_t id : {bos_id_, eos_id_}) {
     if (id != -1 && (id < 0 || static_cast<size_t>(id) >= n || types_[id] != PieceType::kControl)) {
       return bad("bos/eos id " + std::to_string(id) + " is not a CONTROL piece");
@@ -278,7 +292,9 @@ Status SentencePieceBpe::finish(const char* what) {
 }
 
 Result<SentencePieceBpe> SentencePieceBpe::from_binary(std::string_view data) {
-  const auto bad = [](const std::string& m) { return Status::invalid_plan("tokenizer data (sentencepiece_bpe): " + m); };
+  const auto bad = [](const std::string& m) {
+    return Status::invalid_plan("tokenizer data (sentencepiece_bpe): " + m);
+  };
   if (data.size() < 28 || data.substr(0, 4) != "MSPB") return bad("missing 'MSPB' header");
   const uint32_t version = get_u32(data, 4);
   if (version != kBinaryVersion) {
@@ -295,7 +311,8 @@ Result<SentencePieceBpe> SentencePieceBpe::from_binary(std::string_view data) {
   t.bos_id_ = static_cast<int32_t>(get_u32(data, 16));
   t.eos_id_ = static_cast<int32_t>(get_u32(data, 20));
   const uint32_t unk_len = get_u32(data, 24);
-  if (unk_len > kMaxUnkSurface) return bad("unk_surface_length " + std::to_string(unk_len) + " > 1024");
+  if (unk_len > kMaxUnkSurface)
+    return bad("unk_surface_length " + std::to_string(unk_len) + " > 1024");
   size_t pos = 28;
   if (data.size() - pos < unk_len + 7ull * n) return bad("truncated piece table");
   t.unk_surface_ = std::string(data.substr(pos, unk_len));
@@ -304,7 +321,8 @@ Result<SentencePieceBpe> SentencePieceBpe::from_binary(std::string_view data) {
   t.scores_.resize(n);
   for (uint32_t i = 0; i < n; ++i) {
     const uint8_t ty = static_cast<uint8_t>(data[pos + i]);
-    if (ty < 1 || ty > 6) return bad("piece " + std::to_string(i) + " has type " + std::to_string(ty));
+    if (ty < 1 || ty > 6)
+      return bad("piece " + std::to_string(i) + " has type " + std::to_string(ty));
     t.types_[i] = static_cast<PieceType>(ty);
   }
   pos += n;
@@ -337,7 +355,8 @@ std::string SentencePieceBpe::to_binary() const {
   std::string out = "MSPB";
   put_u32(kBinaryVersion, &out);
   put_u32(static_cast<uint32_t>(pieces_.size()), &out);
-  put_u32((add_dummy_prefix_ ? kFlagDummyPrefix : 0) | (remove_extra_whitespaces_ ? kFlagRemoveExtra : 0) |
+  put_u32((add_dummy_prefix_ ? kFlagDummyPrefix : 0) |
+              (remove_extra_whitespaces_ ? kFlagRemoveExtra : 0) |
               (escape_whitespaces_ ? kFlagEscape : 0) | (byte_fallback_ ? kFlagByteFallback : 0),
           &out);
   put_u32(static_cast<uint32_t>(bos_id_), &out);
@@ -415,7 +434,8 @@ std::string SentencePieceBpe::normalize(std::string_view text) const {
     p += len;
   }
   if (remove_extra_whitespaces_) {
-    while (out.size() >= space.size() && out.compare(out.size() - space.size(), space.size(), space) == 0) {
+    while (out.size() >= space.size() &&
+           out.compare(out.size() - space.size(), space.size(), space) == 0) {
       out.resize(out.size() - space.size());
     }
   }
@@ -468,7 +488,8 @@ std::vector<int32_t> SentencePieceBpe::encode(std::string_view text) const {
       rev_merge[key] = {norm.substr(l.begin, l.size), norm.substr(r.begin, r.size)};
     }
   };
-  for (size_t i = 1; i < symbols.size(); ++i) add_candidate(static_cast<int32_t>(i - 1), static_cast<int32_t>(i));
+  for (size_t i = 1; i < symbols.size(); ++i)
+    add_candidate(static_cast<int32_t>(i - 1), static_cast<int32_t>(i));
 
   while (!agenda.empty()) {
     const Candidate top = agenda.top();
@@ -488,8 +509,10 @@ std::vector<int32_t> SentencePieceBpe::encode(std::string_view text) const {
   bool prev_unk = false;
   const auto emit = [&](const std::string& w) {
     int32_t id = unk_id_;
-    if (auto it = reserved_.find(w); it != reserved_.end()) id = it->second;
-    else if (auto it2 = mergeable_.find(w); it2 != mergeable_.end()) id = it2->second;
+    if (auto it = reserved_.find(w); it != reserved_.end())
+      id = it->second;
+    else if (auto it2 = mergeable_.find(w); it2 != mergeable_.end())
+      id = it2->second;
     const bool is_unk = types_[id] == PieceType::kUnknown;
     if (types_[id] == PieceType::kControl) {
       ids.push_back(id);

@@ -34,7 +34,7 @@
 //            .   f32      score[n_pieces]          (IEEE-754 bits)
 //            .   u16      piece_length[n_pieces]   (1..65535)
 //            .   u8       piece_bytes[sum of lengths]  (pieces as in the model, U+2581 included)
-//   The data must end exactly there. For models/text/tokenizer (8000 pieces) it is about 87 KB,
+//   The data must end exactly there. For models/text/tokenizer (8000 pieces) it is 119 KB,
 //   against 136 KB for tokenizer.model.
 //
 // Encoding (encode), as SentencePieceProcessor::Encode with default options (no BOS/EOS):
@@ -58,14 +58,15 @@
 //   encode never fails: any bytes give ids.
 //
 // Decoding (decode) concatenates token_bytes(id) of each id: a NORMAL / USER_DEFINED / UNUSED
-//   piece with every U+2581 turned into ' ', a BYTE piece's byte,
-//   <unk>'s unk_surface (" \u2047 " by default), nothing for a CONTROL piece (<s>, </s>). As
-//   sentencepiece does, when add_dummy_prefix or remove_extra_whitespaces is set, the first id
-//   that is not CONTROL loses a leading U+2581 (so decode(encode(s)) == s for valid UTF-8 s
-//   without the spaces remove_extra_whitespaces drops). An id outside [0, vocab_size) is an
-//   invalid_argument Status naming the id and its position. The bytes are returned as they are,
-//   even when BYTE pieces leave them ill-formed (sentencepiece's decode would replace each
-//   ill-formed byte of a run of BYTE pieces with U+FFFD, a run ending at any other id). token_bytes of an id out of range is empty.
+//   piece with every U+2581 turned into ' ', a BYTE piece's byte, <unk>'s unk_surface
+//   (" \u2047 " by default), nothing for a CONTROL piece (<s>, </s>). As sentencepiece does,
+//   when add_dummy_prefix or remove_extra_whitespaces is set, the first id that is not CONTROL
+//   loses a leading U+2581 (so decode(encode(s)) == s for valid UTF-8 s without the spaces
+//   remove_extra_whitespaces drops; token_bytes alone keeps that space). An id outside
+//   [0, vocab_size) is an invalid_argument Status naming the id and its position. The bytes are
+//   returned as they are, even when BYTE pieces leave them ill-formed (sentencepiece's decode
+//   would replace each ill-formed byte of a run of BYTE pieces with U+FFFD, a run ending at any
+//   other id). token_bytes of an id out of range is empty.
 //
 // A SentencePieceBpe is immutable after construction; every method is const and thread-safe.
 #pragma once
@@ -108,8 +109,8 @@ class SentencePieceBpe final : public Tokenizer {
 
   // The piece as stored (U+2581 for spaces, "<0x41>" for byte pieces); empty out of range.
   std::string_view piece(int32_t id) const;
-  float score(int32_t id) const;        // 0 out of range
-  PieceType type(int32_t id) const;     // kUnknown out of range
+  float score(int32_t id) const;     // 0 out of range
+  PieceType type(int32_t id) const;  // kUnknown out of range
   // Id of the piece spelled `piece` (any type), or -1.
   int32_t piece_id(std::string_view piece) const;
 
