@@ -17,7 +17,8 @@ in reading order.
 
 API:  split_documents(name) -> list of document texts; splits() -> {name: [texts]}.
 CLI:  /usr/bin/python3 models/text/data.py [--out DIR]
-  writes DIR/{train,validation,test}.txt (default <repo>/.data/text) and prints the sizes.
+  writes DIR/{train,validation,test}.txt (default <repo>/.data/text) and prints the sizes
+  (tokens: models/text/tokenizer/tokenizer.model, no BOS/EOS, when sentencepiece is there).
   In those files each document is followed by one line holding only the ASCII record
   separator "\\x1e" (DOC_SEPARATOR = "\\n\\x1e\\n" between documents, and after the last);
   read_split_file() reads them back.
@@ -145,14 +146,25 @@ def main():
         print(f"data.py: {e}", file=sys.stderr)
         return 1
     os.makedirs(args.out, exist_ok=True)
-    print(f"{'split':<11} {'documents':>9} {'characters':>11} {'words':>9} {'bytes':>10}")
+    # Token counts with the committed tokenizer, when python3-sentencepiece is there.
+    tok = None
+    model = os.path.join(ROOT, "models", "text", "tokenizer", "tokenizer.model")
+    try:
+        import sentencepiece
+        if os.path.exists(model):
+            tok = sentencepiece.SentencePieceProcessor(model_file=model)
+    except ImportError:
+        pass
+    print(f"{'split':<11} {'documents':>9} {'characters':>11} {'words':>9} {'bytes':>10}"
+          f" {'tokens':>9}")
     for name in SPLITS:
         path = os.path.join(args.out, name + ".txt")
         write_split_file(path, sp[name])
         assert read_split_file(path) == sp[name], path
         s = sizes(sp[name])
+        tokens = sum(len(tok.encode(d)) for d in sp[name]) if tok else "-"
         print(f"{name:<11} {s['documents']:>9} {s['characters']:>11} {s['words']:>9} {s['bytes']:>10}"
-              f"  {os.path.relpath(path, ROOT)}")
+              f" {tokens:>9}  {os.path.relpath(path, ROOT)}")
     return 0
 
 
