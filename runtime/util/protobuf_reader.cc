@@ -1,10 +1,10 @@
-// Bounds-checked protobuf wire-format reader (compiler/onnx/protobuf_reader.h).
-#include "compiler/onnx/protobuf_reader.h"
+// Bounds-checked protobuf wire-format reader (runtime/util/protobuf_reader.h).
+#include "runtime/util/protobuf_reader.h"
 
 #include <cstring>
 #include <utility>
 
-namespace mint::compiler::onnx {
+namespace mint::util {
 
 size_t decode_varint(const uint8_t* p, const uint8_t* end, uint64_t* value) {
   uint64_t v = 0;
@@ -193,4 +193,4 @@ Status ProtoReader::append_doubles(const Field& field, std::vector<double>* out)
   return Status::ok();
 }
 
-}  // namespace mint::compiler::onnx
+}  // namespace mint::util
