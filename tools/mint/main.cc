@@ -1,9 +1,11 @@
 // The `mint` command-line tool.
 //
 //   mint demo [-o PLAN] [--threads N]      build a small model in code, compile, run, report
-//   mint compile INPUT -o PLAN [--weights f32|f16|int8]
+//   mint compile INPUT -o PLAN [--weights f32|f16|int8] [--calibration FILE]
 //                                          INPUT: model.onnx | builtin:mlp | builtin:convnet
-//                                          (the Hugging Face frontend comes later)
+//                                          (the Hugging Face frontend comes later);
+//                                          --calibration: static int8 activations calibrated
+//                                          on FILE (raw f32 samples, compiler/quantize_static.h)
 //   mint inspect PLAN                      tensors, ops, dtypes, quantization, sizes, arena
 //   mint run PLAN [--threads N] [--isa ISA] [--repeat R]
 //                                          random inputs; prints outputs and latency
@@ -21,6 +23,7 @@
 
 #include "compiler/compile.h"
 #include "compiler/onnx/onnx_import.h"
+#include "compiler/quantize_static.h"
 #include "mint/mint.h"
 #include "runtime/model.h"
 #include "runtime/session.h"
@@ -34,6 +37,14 @@ int usage() {
                "usage:\n"
                "  mint demo [-o PLAN] [--threads N]\n"
                "  mint compile <model.onnx|builtin:mlp|builtin:convnet> -o PLAN [--weights f32|f16|int8]\n"
+               "               [--calibration FILE]\n"
+               "      --weights int8 alone: int8 weights, activations quantized at run time (fully\n"
+               "        connected only); with --calibration FILE: static int8 (conv2d,\n"
+               "        transposed_conv2d, fully_connected run on int8 GEMMs, activations int8\n"
+               "        between them, per-tensor ranges from running the f32 plan on FILE).\n"
+               "        FILE: raw little-endian float32 samples back to back; a sample is every\n"
+               "        model input in order, each in its declared shape (ONNX layout, e.g. NCHW),\n"
+               "        e.g. models/image/trained/dcgan/latents.bin (8 samples of [1,100,1,1]).\n"
                "  mint inspect PLAN\n"
                "  mint run PLAN [--threads N] [--isa ISA] [--repeat R]\n");
   return 2;
@@ -43,6 +54,7 @@ struct Args {
   std::vector<std::string> positional;
   std::string output;
   std::string weights = "f32";
+  std::string calibration;
   std::string isa;
   size_t threads = 1;
   size_t repeat = 20;
@@ -64,6 +76,8 @@ bool parse_args(int argc, char** argv, Args* args) {
       args->output = argv[++i];
     } else if (a == "--weights" && has_value) {
       args->weights = argv[++i];
+    } else if (a == "--calibration" && has_value) {
+      args->calibration = argv[++i];
     } else if (a == "--isa" && has_value) {
       args->isa = argv[++i];
     } else if (a == "--threads" && has_value) {
@@ -97,9 +111,16 @@ Result<compiler::WeightPrecision> parse_weights(const std::string& s) {
   return Status::invalid_argument("--weights '" + s + "': want f32, f16 or int8");
 }
 
-Result<std::vector<uint8_t>> compile_input(const std::string& input, const std::string& weights) {
+Result<std::vector<uint8_t>> compile_input(const std::string& input, const std::string& weights,
+                                           const std::string& calibration = "") {
   compiler::CompileOptions options;
   MINT_ASSIGN_OR_RETURN(options.weights, parse_weights(weights));
+  if (!calibration.empty()) {
+    if (options.weights != compiler::WeightPrecision::kInt8) {
+      return Status::invalid_argument("--calibration needs --weights int8");
+    }
+    MINT_ASSIGN_OR_RETURN(options.calibration, compiler::read_calibration_file(calibration));
+  }
   const std::string builtin = "builtin:";
   const std::string onnx = ".onnx";
   compiler::Graph graph;
@@ -227,7 +248,7 @@ int cmd_demo(const Args& args) {
 
 int cmd_compile(const Args& args) {
   if (args.positional.size() != 1 || args.output.empty()) return usage();
-  auto bytes = compile_input(args.positional[0], args.weights);
+  auto bytes = compile_input(args.positional[0], args.weights, args.calibration);
   if (!bytes.is_ok()) return report(bytes.status());
   if (Status st = write_file(args.output, bytes.value()); !st.is_ok()) return report(st);
   std::printf("wrote %s (%zu bytes)\n", args.output.c_str(), bytes.value().size());
