@@ -8,6 +8,7 @@
 #include "compiler/memory_planner.h"
 #include "compiler/plan_writer.h"
 #include "compiler/prepack.h"
+#include "compiler/prune.h"
 #include "compiler/quantize_static.h"
 #include "kernels/gemm.h"
 #include "runtime/ops/op.h"
@@ -166,6 +167,9 @@ Result<std::vector<uint8_t>> pack_static_qs8(const Graph& graph, const Node& nod
 }
 
 Result<std::vector<uint8_t>> compile(Graph graph, const CompileOptions& options) {
+  if (options.prune_channels != 0.0) {
+    MINT_RETURN_IF_ERROR(prune_channels(graph, options.prune_channels));
+  }
   if (!options.calibration.empty()) {
     if (options.weights != WeightPrecision::kInt8) {
       return Status::invalid_argument("calibration data needs int8 weights");

@@ -2,7 +2,8 @@
 //
 // compile() runs, in order:
 //   1. checks: every value produced before use, outputs present, shapes known;
-//   0. with calibration data (static int8): activation fusion, calibration and int8 rewriting
+//   0. with prune_channels: structured channel pruning (compiler/prune.h);
+//      with calibration data (static int8): activation fusion, calibration and int8 rewriting
 //      of the graph (compiler/quantize_static.h);
 //   2. weight compression: per CompileOptions (f32, f16 or int8 per-channel weights for the
 //      GEMM-based ops; dynamic int8 activations for int8 weights in an f32 graph, static int8
@@ -32,6 +33,8 @@ struct CompileOptions {
   // Static int8 (needs kInt8): calibration samples, the floats of a calibration file
   // (compiler/quantize_static.h). Empty: int8 weights use dynamic activations.
   std::vector<float> calibration;
+  // Structured channel pruning ratio in [0.1, 0.9] (compiler/prune.h); 0: none.
+  double prune_channels = 0.0;
   std::string producer = "mint-compiler 0.1.0";
 };
 
