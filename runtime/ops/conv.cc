@@ -14,11 +14,14 @@
 //     input's zero point) into scratch with rows padded to a multiple of 4 bytes (none for
 //     1x1, stride 1, no padding, cin % 4 == 0), then the threaded qs8 GEMM.
 // The activation (none, relu, relu6) is a clamp fused into the kernels.
+// f32 convolutions of the shapes where XNNPACK is faster run on XNNPACK instead
+// (runtime/ops/conv_xnnpack.h).
 #include "kernels/conv.h"
 
 #include <algorithm>
 
 #include "kernels/registry.h"
+#include "runtime/ops/conv_xnnpack.h"
 #include "runtime/ops/gemm_operator.h"
 #include "runtime/ops/op_util.h"
 #include "runtime/ops/shapes.h"
@@ -311,6 +314,8 @@ class DirectConvNode final : public Node {
 };
 
 Result<std::unique_ptr<Node>> prepare_conv2d(const OpView& op, const PrepareContext& ctx) {
+  MINT_ASSIGN_OR_RETURN(std::unique_ptr<Node> xnnpack, maybe_xnnpack_conv(op, ctx, false));
+  if (xnnpack) return xnnpack;
   const TensorDesc& w = *op.inputs[1];
   const size_t k = static_cast<size_t>(w.shape[w.shape.rank - 1]);
   switch (w.layout) {

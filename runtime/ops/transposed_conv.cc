@@ -16,10 +16,14 @@
 // f32 columns (exact int32 accumulation, one float multiply); col2im sums them in f32 with the
 // bias and clamp, and for an i8 output quantizes each sum once (qs8_col2im_row_scalar). Input
 // rows are copied into scratch padded to a multiple of 4 bytes when cin % 4 != 0.
+//
+// f32 transposed convolutions with large enough inputs run on XNNPACK instead
+// (runtime/ops/conv_xnnpack.h).
 #include <algorithm>
 
 #include "kernels/conv.h"
 #include "kernels/registry.h"
+#include "runtime/ops/conv_xnnpack.h"
 #include "runtime/ops/gemm_operator.h"
 #include "runtime/ops/op_util.h"
 #include "runtime/ops/shapes.h"
@@ -273,6 +277,8 @@ class Qs8TransposedConvNode final : public Node {
 
 Result<std::unique_ptr<Node>> prepare_transposed_conv2d(const OpView& op,
                                                         const PrepareContext& ctx) {
+  MINT_ASSIGN_OR_RETURN(std::unique_ptr<Node> xnnpack, maybe_xnnpack_conv(op, ctx, true));
+  if (xnnpack) return xnnpack;
   const TensorDesc& w = *op.inputs[1];
   const size_t k = static_cast<size_t>(w.shape[1]);
   if (w.layout == plan::Layout::gemm_qs8) {
