@@ -8,6 +8,8 @@
 #include "compiler/memory_planner.h"
 #include "compiler/plan_writer.h"
 #include "compiler/prepack.h"
+#include "compiler/prune.h"
+#include "compiler/quantize_static.h"
 #include "kernels/gemm.h"
 #include "runtime/ops/op.h"
 
@@ -38,23 +40,6 @@ ValueId add_packed_constant(Graph& graph, const std::string& name, DType dtype, 
   v.data = std::make_shared<const std::vector<uint8_t>>(std::move(bytes));
   graph.values.push_back(std::move(v));
   return static_cast<ValueId>(graph.values.size() - 1);
-}
-
-// Symmetric per-row int8: scale = max|w| / 127 (1 for an all-zero row).
-void quantize_per_channel(size_t n, size_t k, const float* w, std::vector<int8_t>* q,
-                          std::vector<float>* scales) {
-  q->resize(n * k);
-  scales->resize(n);
-  for (size_t j = 0; j < n; ++j) {
-    float max_abs = 0.0f;
-    for (size_t kk = 0; kk < k; ++kk) max_abs = std::max(max_abs, std::fabs(w[j * k + kk]));
-    const float scale = max_abs > 0.0f ? max_abs / 127.0f : 1.0f;
-    (*scales)[j] = scale;
-    for (size_t kk = 0; kk < k; ++kk) {
-      const float v = std::nearbyint(w[j * k + kk] / scale);
-      (*q)[j * k + kk] = static_cast<int8_t>(std::min(127.0f, std::max(-127.0f, v)));
-    }
-  }
 }
 
 Status prepack_fully_connected(Graph& graph, Node& node, const CompileOptions& options) {
@@ -95,10 +80,16 @@ Status prepack_fully_connected(Graph& graph, Node& node, const CompileOptions& o
       QuantSpec quant;
       quant.kind = plan::QuantKind::per_channel;
       quant.axis = 0;
-      quantize_per_channel(n, k, weights.data(), &q, &quant.scales);
-      packed = add_packed_constant(
-          graph, name, DType::i8, plan::Layout::gemm_qs8, {int64_t(n), int64_t(k)},
-          pack_qs8_gemm_weights(n, k, q.data(), quant.scales.data(), nullptr, bias_ptr), quant);
+      quantize_per_channel_symmetric(n, k, weights.data(), &q, &quant.scales);
+      const Value& x = graph.values[node.inputs[0]];
+      std::vector<uint8_t> bytes;
+      if (x.dtype == DType::i8) {  // static (compiler/quantize_static.h)
+        MINT_ASSIGN_OR_RETURN(bytes, pack_static_qs8(graph, node, n, k, q, quant.scales, bias));
+      } else {
+        bytes = pack_qs8_gemm_weights(n, k, q.data(), quant.scales.data(), nullptr, bias_ptr);
+      }
+      packed = add_packed_constant(graph, name, DType::i8, plan::Layout::gemm_qs8,
+                                   {int64_t(n), int64_t(k)}, std::move(bytes), quant);
       break;
     }
     default:
@@ -149,7 +140,44 @@ Status lower_graph(Graph& graph, const CompileOptions& options) {
   return Status::ok();
 }
 
+Result<std::vector<uint8_t>> pack_static_qs8(const Graph& graph, const Node& node, size_t n,
+                                             size_t k, const std::vector<int8_t>& q,
+                                             const std::vector<float>& w_scales,
+                                             const std::vector<float>& bias) {
+  const Value& x = graph.values[node.inputs[0]];
+  const Value& y = graph.values[node.outputs[0]];
+  if (x.quant.kind != plan::QuantKind::per_tensor || x.quant.scales.size() != 1) {
+    return Status::invalid_argument("int8 input '" + x.name + "' needs per-tensor quantization");
+  }
+  std::vector<int32_t> bias_q;
+  const float* bias_f = nullptr;
+  if (!bias.empty()) {
+    if (y.dtype == DType::i8) {  // bias added to the int32 accumulator
+      bias_q.resize(n);
+      for (size_t j = 0; j < n; ++j) {
+        const double v = std::nearbyint(double(bias[j]) / (double(x.quant.scales[0]) * w_scales[j]));
+        bias_q[j] = static_cast<int32_t>(std::clamp(v, -2147483648.0, 2147483647.0));
+      }
+    } else {  // f32 output: bias added after dequantization
+      bias_f = bias.data();
+    }
+  }
+  return pack_qs8_gemm_weights(n, k, q.data(), w_scales.data(),
+                               bias_q.empty() ? nullptr : bias_q.data(), bias_f);
+}
+
 Result<std::vector<uint8_t>> compile(Graph graph, const CompileOptions& options) {
+  if (options.prune_channels != 0.0) {
+    MINT_RETURN_IF_ERROR(prune_channels(graph, options.prune_channels));
+  }
+  if (!options.calibration.empty()) {
+    if (options.weights != WeightPrecision::kInt8) {
+      return Status::invalid_argument("calibration data needs int8 weights");
+    }
+    MINT_RETURN_IF_ERROR(fuse_activations(graph));
+    MINT_ASSIGN_OR_RETURN(ActivationRanges ranges, calibrate(graph, options.calibration));
+    MINT_RETURN_IF_ERROR(quantize_static(graph, ranges));
+  }
   MINT_RETURN_IF_ERROR(lower_graph(graph, options));
   std::vector<size_t> byte_sizes(graph.values.size());
   for (size_t v = 0; v < graph.values.size(); ++v) byte_sizes[v] = value_bytes(graph, static_cast<ValueId>(v));

@@ -2,8 +2,12 @@
 //
 // compile() runs, in order:
 //   1. checks: every value produced before use, outputs present, shapes known;
+//   0. with prune_channels: structured channel pruning (compiler/prune.h);
+//      with calibration data (static int8): activation fusion, calibration and int8 rewriting
+//      of the graph (compiler/quantize_static.h);
 //   2. weight compression: per CompileOptions (f32, f16 or int8 per-channel weights for the
-//      GEMM-based ops; dynamic int8 activations for int8 weights in an f32 graph);
+//      GEMM-based ops; dynamic int8 activations for int8 weights in an f32 graph, static int8
+//      for ops whose input the static pass made int8);
 //   3. prepacking: fully_connected / conv2d / transposed_conv2d weights into the kernels'
 //      panel layouts (compiler/prepack.h), biases folded into the packing where the op allows;
 //   4. memory planning (compiler/memory_planner.h): arena offsets by liveness;
@@ -26,6 +30,11 @@ enum class WeightPrecision : uint8_t {
 
 struct CompileOptions {
   WeightPrecision weights = WeightPrecision::kF32;
+  // Static int8 (needs kInt8): calibration samples, the floats of a calibration file
+  // (compiler/quantize_static.h). Empty: int8 weights use dynamic activations.
+  std::vector<float> calibration;
+  // Structured channel pruning ratio in [0.1, 0.9] (compiler/prune.h); 0: none.
+  double prune_channels = 0.0;
   std::string producer = "mint-compiler 0.1.0";
 };
 
@@ -42,5 +51,14 @@ Status compile_to_file(Graph graph, const CompileOptions& options, const std::st
 // (compiler/prepack_conv.cc): turn node's plain weights (and bias) into packed constants.
 Status prepack_conv2d(Graph& graph, Node& node, const CompileOptions& options);
 Status prepack_transposed_conv2d(Graph& graph, Node& node, const CompileOptions& options);
+
+// Packs per-channel int8 weights q [n, k] (scales w_scales) of a node whose input 0 is int8
+// per-tensor (static quantization): with an int8 output the bias goes to the int32 accumulator
+// (bias_q[j] = nearbyint(bias[j] / (x_scale * w_scale[j]))), with an f32 output it is added after
+// dequantization (bias_f). bias may be empty.
+Result<std::vector<uint8_t>> pack_static_qs8(const Graph& graph, const Node& node, size_t n,
+                                             size_t k, const std::vector<int8_t>& q,
+                                             const std::vector<float>& w_scales,
+                                             const std::vector<float>& bias);
 
 }  // namespace mint::compiler

@@ -1,5 +1,7 @@
 #include "compiler/prepack.h"
 
+#include <algorithm>
+#include <cmath>
 #include <cstring>
 
 #include "kernels/fp16.h"
@@ -63,6 +65,22 @@ std::vector<uint8_t> pack_qs8_gemm_weights(size_t n, size_t k, const int8_t* w,
     std::memcpy(panel, &header, sizeof(header));
   }
   return out;
+}
+
+void quantize_per_channel_symmetric(size_t n, size_t k, const float* w, std::vector<int8_t>* q,
+                                    std::vector<float>* scales) {
+  q->resize(n * k);
+  scales->resize(n);
+  for (size_t j = 0; j < n; ++j) {
+    float max_abs = 0.0f;
+    for (size_t kk = 0; kk < k; ++kk) max_abs = std::max(max_abs, std::fabs(w[j * k + kk]));
+    const float scale = max_abs > 0.0f ? max_abs / 127.0f : 1.0f;
+    (*scales)[j] = scale;
+    for (size_t kk = 0; kk < k; ++kk) {
+      const float v = std::nearbyint(w[j * k + kk] / scale);
+      (*q)[j * k + kk] = static_cast<int8_t>(std::min(127.0f, std::max(-127.0f, v)));
+    }
+  }
 }
 
 }  // namespace mint

@@ -24,4 +24,9 @@ std::vector<uint8_t> pack_qs8_gemm_weights(size_t n, size_t k, const int8_t* w,
                                            const float* w_scale, const int32_t* bias_q,
                                            const float* bias_f);
 
+// Symmetric per-row int8 of W [n][k]: scale[j] = max_kk |W[j][kk]| / 127 (1 for an all-zero
+// row), q = clamp(nearbyint(W / scale), -127, 127).
+void quantize_per_channel_symmetric(size_t n, size_t k, const float* w, std::vector<int8_t>* q,
+                                    std::vector<float>* scales);
+
 }  // namespace mint

@@ -3,10 +3,15 @@
 // runtime/ops/transposed_conv.cc validate:
 //   conv2d, groups == 1: W [cout, kh, kw, cin] viewed as [cout, kh*kw*cin] -> gemm_f32 (or
 //     gemm_f16 for WeightPrecision::kF16) with the bias folded in; input 2 becomes absent.
-//     Int8 weight precision keeps convolutions in f32 (no int8 convolution kernels yet).
+//     Int8 weight precision: when the static pass (compiler/quantize_static.h) made input 0
+//     int8, W [cout, kh*kw*cin] -> per-channel symmetric gemm_qs8 with the bias in the packing
+//     (compile.h pack_static_qs8); otherwise (dynamic int8) convolutions stay f32.
 //   conv2d, groups > 1: left plain (the direct kernel reads [cout, kh, kw, cin/groups]).
 //   transposed_conv2d: W [cout, kh, kw, cin] -> rows (kh_i * kw + kw_i) * cout + co of length
-//     cin -> gemm_f32 (gemm_f16 for kF16) without bias; the bias stays input 2.
+//     cin -> gemm_f32 (gemm_f16 for kF16) without bias; the bias stays input 2. With an int8
+//     input 0 (static int8): gemm_qs8 with one symmetric scale per GEMM row, i.e. per (tap,
+//     output channel) pair, finer than per output channel; this is possible because the GEMM
+//     dequantizes each column before col2im sums them. No bias in the packing.
 // The plain constants are left in the graph; the plan writer drops values no node uses.
 #include <cstring>
 
@@ -80,7 +85,20 @@ Status prepack_conv2d(Graph& graph, Node& node, const CompileOptions& options) {
   const size_t k = static_cast<size_t>(wv.shape[1] * wv.shape[2] * wv.shape[3]);
   const float* b = bias.empty() ? nullptr : bias.data();
   ValueId packed;
-  if (options.weights == WeightPrecision::kF16) {
+  if (graph.values[node.inputs[0]].dtype == DType::i8) {
+    if (options.weights != WeightPrecision::kInt8) {
+      return Status::invalid_argument("an int8 input needs int8 weights");
+    }
+    std::vector<int8_t> q;
+    QuantSpec quant;
+    quant.kind = plan::QuantKind::per_channel;
+    quantize_per_channel_symmetric(n, k, w.data(), &q, &quant.scales);
+    MINT_ASSIGN_OR_RETURN(std::vector<uint8_t> bytes,
+                          pack_static_qs8(graph, node, n, k, q, quant.scales, bias));
+    packed = add_packed(graph, wv, DType::i8, plan::Layout::gemm_qs8, int64_t(n), int64_t(k),
+                        std::move(bytes));
+    graph.values[packed].quant = std::move(quant);
+  } else if (options.weights == WeightPrecision::kF16) {
     packed = add_packed(graph, wv, DType::f16, plan::Layout::gemm_f16, int64_t(n), int64_t(k),
                         pack_f16_gemm_weights(n, k, w.data(), b));
   } else {
@@ -111,6 +129,21 @@ Status prepack_transposed_conv2d(Graph& graph, Node& node, const CompileOptions&
     }
   }
   const size_t n = kh * kw * cout;
+  if (graph.values[node.inputs[0]].dtype == DType::i8) {
+    if (options.weights != WeightPrecision::kInt8) {
+      return Status::invalid_argument("an int8 input needs int8 weights");
+    }
+    std::vector<int8_t> q;
+    QuantSpec quant;
+    quant.kind = plan::QuantKind::per_channel;
+    quantize_per_channel_symmetric(n, cin, rows.data(), &q, &quant.scales);
+    const ValueId packed_q = add_packed(
+        graph, wv, DType::i8, plan::Layout::gemm_qs8, int64_t(n), int64_t(cin),
+        pack_qs8_gemm_weights(n, cin, q.data(), quant.scales.data(), nullptr, nullptr));
+    graph.values[packed_q].quant = std::move(quant);
+    node.inputs[1] = packed_q;
+    return Status::ok();
+  }
   const ValueId packed =
       options.weights == WeightPrecision::kF16
           ? add_packed(graph, wv, DType::f16, plan::Layout::gemm_f16, int64_t(n), int64_t(cin),

@@ -1,3 +1,5 @@
+#include <algorithm>
+#include <cmath>
 #include <cstring>
 
 #include "kernels/conv.h"
@@ -97,6 +99,69 @@ void f32_col2im_row_scalar(const Conv2DGeometry* g, size_t oh, const float* cols
       }
     }
     for (size_t co = 0; co < g->out_c; ++co) out[co] = clampf(out[co], params);
+  }
+}
+
+void qs8_im2col_scalar(const Conv2DGeometry* g, size_t row_begin, size_t rows, const int8_t* x,
+                       int8_t zero_point, int8_t* cols, size_t col_stride) {
+  const size_t k = g->kernel_h * g->kernel_w * g->in_c;
+  for (size_t r = 0; r < rows; ++r) {
+    const size_t row = row_begin + r;
+    const size_t ow = row % g->out_w;
+    const size_t oh = (row / g->out_w) % g->out_h;
+    const size_t b = row / (g->out_w * g->out_h);
+    int8_t* out = cols + r * col_stride;
+    for (size_t kh = 0; kh < g->kernel_h; ++kh) {
+      const ptrdiff_t ih = conv_input(oh, kh, g->stride_h, g->dilation_h, g->pad_top, g->in_h);
+      for (size_t kw = 0; kw < g->kernel_w; ++kw) {
+        int8_t* dst = out + (kh * g->kernel_w + kw) * g->in_c;
+        const ptrdiff_t iw = conv_input(ow, kw, g->stride_w, g->dilation_w, g->pad_left, g->in_w);
+        if (ih < 0 || iw < 0) {
+          std::memset(dst, static_cast<uint8_t>(zero_point), g->in_c);
+        } else {
+          std::memcpy(dst, x + ((b * g->in_h + ih) * g->in_w + iw) * g->in_c, g->in_c);
+        }
+      }
+    }
+    if (col_stride > k) std::memset(out + k, 0, col_stride - k);
+  }
+}
+
+void qs8_col2im_row_scalar(const Conv2DGeometry* g, size_t oh, const float* cols,
+                           const float* bias, int8_t* y_row, const F32MinMaxParams* params,
+                           float out_scale, int32_t out_zero_point) {
+  constexpr size_t kBlock = 64;  // channels summed at a time, on the stack
+  const size_t k = g->kernel_h * g->kernel_w * g->out_c;
+  const float zp = static_cast<float>(out_zero_point);
+  float acc[kBlock];
+  for (size_t ow = 0; ow < g->out_w; ++ow) {
+    for (size_t c0 = 0; c0 < g->out_c; c0 += kBlock) {
+      const size_t nc = std::min(kBlock, g->out_c - c0);
+      for (size_t c = 0; c < nc; ++c) acc[c] = bias ? bias[c0 + c] : 0.0f;
+      for (size_t kh = 0; kh < g->kernel_h; ++kh) {
+        const ptrdiff_t th =
+            static_cast<ptrdiff_t>(oh + g->pad_top) - static_cast<ptrdiff_t>(kh * g->dilation_h);
+        if (th < 0 || th % static_cast<ptrdiff_t>(g->stride_h) != 0) continue;
+        const size_t ih = static_cast<size_t>(th) / g->stride_h;
+        if (ih >= g->in_h) continue;
+        for (size_t kw = 0; kw < g->kernel_w; ++kw) {
+          const ptrdiff_t tw = static_cast<ptrdiff_t>(ow + g->pad_left) -
+                               static_cast<ptrdiff_t>(kw * g->dilation_w);
+          if (tw < 0 || tw % static_cast<ptrdiff_t>(g->stride_w) != 0) continue;
+          const size_t iw = static_cast<size_t>(tw) / g->stride_w;
+          if (iw >= g->in_w) continue;
+          const float* src =
+              cols + (ih * g->in_w + iw) * k + (kh * g->kernel_w + kw) * g->out_c + c0;
+          for (size_t c = 0; c < nc; ++c) acc[c] += src[c];
+        }
+      }
+      for (size_t c = 0; c < nc; ++c) {
+        float v = std::nearbyint(clampf(acc[c], params) / out_scale) + zp;
+        v = v >= -128.0f ? v : -128.0f;  // in float: NaN or huge values never reach the conversion
+        v = v <= 127.0f ? v : 127.0f;
+        y_row[ow * g->out_c + c0 + c] = static_cast<int8_t>(v);
+      }
+    }
   }
 }
 

@@ -1,5 +1,7 @@
 #include "runtime/ops/op_util.h"
 
+#include <algorithm>
+
 namespace mint {
 
 Status expect_constant(const OpView& op, size_t i) {
@@ -128,6 +130,41 @@ bool is_byte_addressable(DType dtype) {
     default:
       return false;
   }
+}
+
+Status expect_static_qs8_io(const OpView& op) {
+  const TensorDesc& x = *op.inputs[0];
+  const TensorDesc& y = *op.outputs[0];
+  MINT_RETURN_IF_ERROR(expect_plain(x, "input", 0, DType::i8));
+  MINT_RETURN_IF_ERROR(expect_per_tensor_i8(x, "input", 0));
+  if (y.dtype == DType::i8) {
+    MINT_RETURN_IF_ERROR(expect_plain(y, "output", 0, DType::i8));
+    return expect_per_tensor_i8(y, "output", 0);
+  }
+  return expect_plain(y, "output", 0, DType::f32);
+}
+
+Qs8GemmParams static_qs8_params(const TensorDesc& y, plan::Activation act) {
+  Qs8GemmParams params{};
+  params.a_quant_stride = 0;
+  const F32MinMaxParams clamp = activation_clamp(act);
+  if (y.dtype == DType::i8) {
+    params.output = Qs8Output::kQs8;
+    const float out_scale = y.quant.scale();
+    params.out_inv_scale = 1.0f / out_scale;
+    params.out_zero_point = y.quant.zero_point();
+    const auto quantize_bound = [&](float v) {
+      if (std::isinf(v)) return v > 0 ? 127 : -128;
+      return static_cast<int>(std::nearbyint(v / out_scale)) + params.out_zero_point;
+    };
+    params.out_min = static_cast<int8_t>(std::clamp(quantize_bound(clamp.min), -128, 127));
+    params.out_max = static_cast<int8_t>(std::clamp(quantize_bound(clamp.max), -128, 127));
+  } else {
+    params.output = Qs8Output::kF32;
+    params.f32_min = clamp.min;
+    params.f32_max = clamp.max;
+  }
+  return params;
 }
 
 }  // namespace mint

@@ -58,6 +58,14 @@ inline F32MinMaxParams activation_clamp(plan::Activation act) {
   }
 }
 
+// Static int8 GEMM-based ops (fully_connected, conv2d, transposed_conv2d):
+// input 0 i8 per-tensor and output 0 either i8 per-tensor or f32.
+Status expect_static_qs8_io(const OpView& op);
+// Epilogue parameters of a static int8 GEMM writing tensor `y` (i8: requantize to y's scale and
+// zero point, the activation clamped in the quantized domain; f32: dequantize and clamp).
+// a_quant is left null for the caller to point at the input's per-tensor quantization.
+Qs8GemmParams static_qs8_params(const TensorDesc& y, plan::Activation act);
+
 // Tensors below this many elements run on the calling thread.
 constexpr size_t kParallelThreshold = 32 * 1024;
 

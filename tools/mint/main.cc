@@ -1,9 +1,13 @@
 // The `mint` command-line tool.
 //
 //   mint demo [-o PLAN] [--threads N]      build a small model in code, compile, run, report
-//   mint compile INPUT -o PLAN [--weights f32|f16|int8]
+//   mint compile INPUT -o PLAN [--weights f32|f16|int8] [--calibration FILE]
 //                                          INPUT: model.onnx | builtin:mlp | builtin:convnet
-//                                          (the Hugging Face frontend comes later)
+//                                          (the Hugging Face frontend comes later);
+//                                          --calibration: static int8 activations calibrated
+//                                          on FILE (raw f32 samples, compiler/quantize_static.h)
+//                                          [--prune-channels R]: structured channel pruning
+//                                          (compiler/prune.h)
 //   mint inspect PLAN                      tensors, ops, dtypes, quantization, sizes, arena
 //   mint run PLAN [--threads N] [--isa ISA] [--repeat R]
 //                                          random inputs; prints outputs and latency
@@ -21,6 +25,7 @@
 
 #include "compiler/compile.h"
 #include "compiler/onnx/onnx_import.h"
+#include "compiler/quantize_static.h"
 #include "mint/mint.h"
 #include "runtime/model.h"
 #include "runtime/session.h"
@@ -34,6 +39,19 @@ int usage() {
                "usage:\n"
                "  mint demo [-o PLAN] [--threads N]\n"
                "  mint compile <model.onnx|builtin:mlp|builtin:convnet> -o PLAN [--weights f32|f16|int8]\n"
+               "               [--calibration FILE] [--prune-channels R]\n"
+               "      --weights int8 alone: int8 weights, activations quantized at run time (fully\n"
+               "        connected only); with --calibration FILE: static int8 (conv2d,\n"
+               "        transposed_conv2d, fully_connected run on int8 GEMMs, activations int8\n"
+               "        between them, per-tensor ranges from running the f32 plan on FILE).\n"
+               "        FILE: raw little-endian float32 samples back to back; a sample is every\n"
+               "        model input in order, each in its declared shape (ONNX layout, e.g. NCHW),\n"
+               "        e.g. models/image/trained/dcgan/latents.bin (8 samples of [1,100,1,1]).\n"
+               "      --prune-channels R (0.1..0.9): remove the fraction R of the output channels of\n"
+               "        each conv / transposed conv that feeds (through activations) exactly one\n"
+               "        conv / transposed conv / fully connected: keep the ceil((1-R)*C) filters of\n"
+               "        largest L1 norm (BN folded), ties by lower index; the next layer loses the\n"
+               "        matching input channels. The last layer is never pruned.\n"
                "  mint inspect PLAN\n"
                "  mint run PLAN [--threads N] [--isa ISA] [--repeat R]\n");
   return 2;
@@ -43,6 +61,8 @@ struct Args {
   std::vector<std::string> positional;
   std::string output;
   std::string weights = "f32";
+  std::string calibration;
+  double prune = 0.0;
   std::string isa;
   size_t threads = 1;
   size_t repeat = 20;
@@ -64,6 +84,15 @@ bool parse_args(int argc, char** argv, Args* args) {
       args->output = argv[++i];
     } else if (a == "--weights" && has_value) {
       args->weights = argv[++i];
+    } else if (a == "--calibration" && has_value) {
+      args->calibration = argv[++i];
+    } else if (a == "--prune-channels" && has_value) {
+      char* end = nullptr;
+      args->prune = std::strtod(argv[++i], &end);
+      if (end == argv[i] || *end != '\0' || !(args->prune >= 0.1 && args->prune <= 0.9)) {
+        std::fprintf(stderr, "mint: --prune-channels '%s': want a number in [0.1, 0.9]\n", argv[i]);
+        return false;
+      }
     } else if (a == "--isa" && has_value) {
       args->isa = argv[++i];
     } else if (a == "--threads" && has_value) {
@@ -97,9 +126,17 @@ Result<compiler::WeightPrecision> parse_weights(const std::string& s) {
   return Status::invalid_argument("--weights '" + s + "': want f32, f16 or int8");
 }
 
-Result<std::vector<uint8_t>> compile_input(const std::string& input, const std::string& weights) {
+Result<std::vector<uint8_t>> compile_input(const std::string& input, const std::string& weights,
+                                           const std::string& calibration = "", double prune = 0) {
   compiler::CompileOptions options;
+  options.prune_channels = prune;
   MINT_ASSIGN_OR_RETURN(options.weights, parse_weights(weights));
+  if (!calibration.empty()) {
+    if (options.weights != compiler::WeightPrecision::kInt8) {
+      return Status::invalid_argument("--calibration needs --weights int8");
+    }
+    MINT_ASSIGN_OR_RETURN(options.calibration, compiler::read_calibration_file(calibration));
+  }
   const std::string builtin = "builtin:";
   const std::string onnx = ".onnx";
   compiler::Graph graph;
@@ -227,7 +264,7 @@ int cmd_demo(const Args& args) {
 
 int cmd_compile(const Args& args) {
   if (args.positional.size() != 1 || args.output.empty()) return usage();
-  auto bytes = compile_input(args.positional[0], args.weights);
+  auto bytes = compile_input(args.positional[0], args.weights, args.calibration, args.prune);
   if (!bytes.is_ok()) return report(bytes.status());
   if (Status st = write_file(args.output, bytes.value()); !st.is_ok()) return report(st);
   std::printf("wrote %s (%zu bytes)\n", args.output.c_str(), bytes.value().size());
@@ -259,10 +296,14 @@ int cmd_inspect(const Args& args) {
   std::printf("plan %s: %zu bytes, producer '%s', model family '%s'\n", args.positional[0].c_str(),
               model.file_size(), producer ? producer : "", family ? family : "");
   size_t constant_bytes = 0;
+  int64_t parameters = 0;
   std::printf("\ntensors (%zu):\n", model.tensors().size());
   for (size_t i = 0; i < model.tensors().size(); ++i) {
     const TensorDesc& t = model.tensors()[i];
-    if (t.storage == plan::Storage::constant) constant_bytes += t.byte_size;
+    if (t.storage == plan::Storage::constant) {
+      constant_bytes += t.byte_size;
+      parameters += t.shape.elements();
+    }
     std::printf("  %3zu %-28s %-4s %-16s %-8s %-8s %10zu B", i, t.name.c_str(), dtype_name(t.dtype),
                 t.shape.to_string().c_str(), storage_name(t.storage), layout_name(t.layout), t.byte_size);
     if (t.storage != plan::Storage::constant) std::printf("  @%zu", t.offset);
@@ -282,7 +323,10 @@ int cmd_inspect(const Args& args) {
     if (!kernel.empty()) std::printf("  kernel %s", kernel.c_str());
     std::printf("\n");
   }
-  std::printf("\nconstants: %zu bytes; arena: %zu bytes; state: %zu bytes; kernels for: %s\n",
+  std::printf("\nparameters: %lld (elements of the constant tensors; biases packed into GEMM "
+              "panels not counted)\n",
+              static_cast<long long>(parameters));
+  std::printf("constants: %zu bytes; arena: %zu bytes; state: %zu bytes; kernels for: %s\n",
               constant_bytes, model.arena_size(), model.state_size(),
               isa_name(session.value()->isa()));
   return 0;

@@ -1,0 +1,34 @@
+// f32 conv2d / transposed_conv2d routed to XNNPACK (convolution2d_nhwc_f32,
+// deconvolution2d_nhwc_f32) behind mint's op interface, for the shapes where
+// benchmarks/conv_bench shows XNNPACK faster than mint's own kernels (docs/benchmarks.md):
+//
+//   conv2d, f32 weights (packed gemm_f32 or plain grouped): every shape except 1x1 stride-1
+//     convolutions (those are a plain GEMM on the input for mint, no im2col); grouped and
+//     depthwise convolutions always (mint runs them with a scalar direct loop);
+//   transposed_conv2d, gemm_f32 weights: when the input has at least 32 pixels (in_h * in_w);
+//     below that (the DCGAN's 1x1 -> 4x4 and 4x4 -> 7x7 layers) mint's GEMM + col2im is faster.
+//   Never for f16 or int8 weights (their numerics are mint's). Any batch size.
+//
+// MINT_XNNPACK (environment, read at each session creation): "off" never routes, "on" routes
+// every supported op regardless of the rule (tests), anything else / unset applies the rule.
+//
+// XNNPACK is initialized once per process (std::call_once); if that fails nothing is routed.
+// The operator is created in prepare (from the plan's weights, unpacked from the GEMM panels
+// into XNNPACK's [cout, kh, kw, cin] layout; XNNPACK packs its own copy) and set up on the
+// first run; it is set up again only if the arena or pool of a later run differs. Results
+// agree with mint's kernels within float rounding (XNNPACK may use FMA and a different summation
+// order), not bit for bit.
+#pragma once
+
+#include <memory>
+
+#include "runtime/ops/op.h"
+
+namespace mint {
+
+// A node running `op` on XNNPACK, or null when the op stays on mint's kernels (rule, mode,
+// unsupported layout, XNNPACK unavailable). transposed: op is transposed_conv2d.
+Result<std::unique_ptr<Node>> maybe_xnnpack_conv(const OpView& op, const PrepareContext& ctx,
+                                                 bool transposed);
+
+}  // namespace mint
