@@ -76,3 +76,24 @@ def file_sizes(directory):
     return {name: os.path.getsize(os.path.join(directory, name))
             for name in sorted(os.listdir(directory))
             if os.path.isfile(os.path.join(directory, name))}
+
+
+def save_train_state(path, state):
+    """Writes a full training state (modules, optimizers, step, history, RNG states) for
+    `--resume`. Written via a temporary file so an interrupted save keeps the old state."""
+    state = dict(state, torch_rng=torch.get_rng_state(), numpy_rng=np.random.get_state(),
+                 python_rng=random.getstate())
+    os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
+    torch.save(state, path + ".tmp")
+    os.replace(path + ".tmp", path)
+
+
+def load_train_state(path):
+    """Reads a state written by save_train_state and restores the global RNG states."""
+    if not os.path.isfile(path):
+        raise FileNotFoundError(f"--resume: no training state at {path}")
+    state = torch.load(path)
+    torch.set_rng_state(state["torch_rng"])
+    np.random.set_state(state["numpy_rng"])
+    random.setstate(state["python_rng"])
+    return state

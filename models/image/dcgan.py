@@ -39,22 +39,43 @@ REFERENCE_SEED = 20240601
 
 
 class Generator(nn.Module):
-    def __init__(self, ngf=64, latent=LATENT):
+    """`widths` (c1, c2, c3) overrides the (4g, 2g, g) channels of the hidden layers: the
+    pruned generators of prune.py keep the layout with fewer channels."""
+
+    def __init__(self, ngf=64, latent=LATENT, widths=None):
         super().__init__()
+        c1, c2, c3 = widths or (4 * ngf, 2 * ngf, ngf)
 
         def block(cin, cout, k, s, p):
             return [nn.ConvTranspose2d(cin, cout, k, s, p, bias=False), nn.BatchNorm2d(cout),
                     nn.ReLU(inplace=True)]
 
         self.net = nn.Sequential(
-            *block(latent, 4 * ngf, 4, 1, 0),   # 1 -> 4
-            *block(4 * ngf, 2 * ngf, 3, 2, 1),  # 4 -> 7
-            *block(2 * ngf, ngf, 4, 2, 1),      # 7 -> 14
-            nn.ConvTranspose2d(ngf, 1, 4, 2, 1, bias=False),  # 14 -> 28
+            *block(latent, c1, 4, 1, 0),   # 1 -> 4
+            *block(c1, c2, 3, 2, 1),       # 4 -> 7
+            *block(c2, c3, 4, 2, 1),       # 7 -> 14
+            nn.ConvTranspose2d(c3, 1, 4, 2, 1, bias=False),  # 14 -> 28
             nn.Tanh())
 
     def forward(self, z):
         return self.net(z)
+
+    def widths(self):
+        """The hidden channel counts (c1, c2, c3)."""
+        return tuple(self.net[i].out_channels for i in (0, 3, 6))
+
+
+def generator_from_state_dict(state_dict):
+    """A Generator (eval mode) shaped after `state_dict`: any width, pruned or not."""
+    widths = tuple(state_dict[f"net.{i}.weight"].shape[1] for i in (0, 3, 6))
+    g = Generator(latent=state_dict["net.0.weight"].shape[0], widths=widths)
+    g.load_state_dict(state_dict)
+    return g.eval()
+
+
+def load_generator(path):
+    """The generator saved as a state_dict at `path` (generator.pt), in eval mode."""
+    return generator_from_state_dict(torch.load(path))
 
 
 class Discriminator(nn.Module):
@@ -100,6 +121,12 @@ def parse_args():
     p.add_argument("--seed", type=int, default=1)
     p.add_argument("--threads", type=int, default=2)
     p.add_argument("--log-every", type=int, default=50)
+    p.add_argument("--state", default="",
+                   help="training state file (G, D, optimizers, step, RNG) written at the end "
+                        "(default: <out>/train_state.pt, git-ignored)")
+    p.add_argument("--resume", action="store_true",
+                   help="continue from --state; --epochs / --max-steps count the total steps, "
+                        "--max-minutes this run's wall time")
     return p.parse_args()
 
 
@@ -126,6 +153,23 @@ def main():
 
     step, history = 0, []
     perm = None
+    previous_seconds, runs = 0.0, []
+    state_path = args.state or os.path.join(args.out, "train_state.pt")
+    if args.resume:
+        state = common.load_train_state(state_path)
+        for key in ("ngf", "ndf", "batch_size"):
+            if state["args"][key] != getattr(args, key):
+                raise SystemExit(f"--resume: {state_path} was trained with {key} "
+                                 f"{state['args'][key]}, not {getattr(args, key)}")
+        G.load_state_dict(state["G"])
+        D.load_state_dict(state["D"])
+        opt_g.load_state_dict(state["opt_g"])
+        opt_d.load_state_dict(state["opt_d"])
+        shuffle.set_state(state["shuffle"])
+        step, history, perm = state["step"], state["history"], state["perm"]
+        previous_seconds, runs = state["train_wall_seconds"], state["runs"]
+        print(f"resumed from {state_path} at step {step}", flush=True)
+    first_step = step
     G.train()
     D.train()
     while step < total_steps:
@@ -163,7 +207,15 @@ def main():
         if args.max_minutes and time.time() - start > 60 * args.max_minutes:
             stopped_by = "max_minutes"
             break
-    train_seconds = time.time() - start
+    run_seconds = time.time() - start
+    train_seconds = previous_seconds + run_seconds
+    runs = runs + [{"first_step": first_step, "last_step": step, "wall_seconds": round(run_seconds, 1),
+                    "cpu_seconds": round(time.process_time(), 1),
+                    "stopped_by": stopped_by}]
+    common.save_train_state(state_path, {
+        "args": vars(args), "G": G.state_dict(), "D": D.state_dict(), "opt_g": opt_g.state_dict(),
+        "opt_d": opt_d.state_dict(), "shuffle": shuffle.get_state(), "step": step,
+        "history": history, "perm": perm, "train_wall_seconds": train_seconds, "runs": runs})
 
     # Outputs: checkpoint, ONNX, reference latents and outputs, samples.
     G.eval()
@@ -203,6 +255,7 @@ def main():
             "last_step_loss_g": history[-1][1],
         },
         "train_wall_seconds": round(train_seconds, 1),
+        "runs": runs,
         "environment": common.environment(),
         "onnx": {"file": "generator.onnx", "opset": 13, "mode": "eval",
                  "inputs": [{"name": "z", "shape": [1, LATENT, 1, 1], "layout": "NCHW"}],
@@ -212,7 +265,8 @@ def main():
                       "outputs": {"image": {"file": "reference.bin", "shape": images_shape}}},
         "samples_png": "samples.png" if has_png else None,
     }
-    manifest["files"] = common.file_sizes(args.out)
+    manifest["files"] = {k: v for k, v in common.file_sizes(args.out).items()
+                         if k != os.path.basename(state_path)}
     common.write_manifest(os.path.join(args.out, "manifest.json"), manifest)
     print(f"wrote {args.out}: {manifest['files']} in {time.time() - start:.0f}s")
 

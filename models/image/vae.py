@@ -108,6 +108,12 @@ def parse_args():
     p.add_argument("--seed", type=int, default=1)
     p.add_argument("--threads", type=int, default=2)
     p.add_argument("--log-every", type=int, default=100)
+    p.add_argument("--state", default="",
+                   help="training state file (model, optimizer, step, RNG) written at the end "
+                        "(default: <out>/train_state.pt, git-ignored)")
+    p.add_argument("--resume", action="store_true",
+                   help="continue from --state; --epochs / --max-steps count the total steps, "
+                        "--max-minutes this run's wall time")
     return p.parse_args()
 
 
@@ -129,6 +135,21 @@ def main():
     opt = torch.optim.Adam(model.parameters(), lr=args.lr)
     shuffle = torch.Generator().manual_seed(args.seed)
     step, history, perm = 0, [], None
+    previous_seconds, runs = 0.0, []
+    state_path = args.state or os.path.join(args.out, "train_state.pt")
+    if args.resume:
+        state = common.load_train_state(state_path)
+        for key in ("latent", "batch_size"):
+            if state["args"][key] != getattr(args, key):
+                raise SystemExit(f"--resume: {state_path} was trained with {key} "
+                                 f"{state['args'][key]}, not {getattr(args, key)}")
+        model.load_state_dict(state["model"])
+        opt.load_state_dict(state["opt"])
+        shuffle.set_state(state["shuffle"])
+        step, history, perm = state["step"], state["history"], state["perm"]
+        previous_seconds, runs = state["train_wall_seconds"], state["runs"]
+        print(f"resumed from {state_path} at step {step}", flush=True)
+    first_step = step
     model.train()
     while step < total_steps:
         if step % steps_per_epoch == 0:
@@ -149,19 +170,31 @@ def main():
         if args.max_minutes and time.time() - start > 60 * args.max_minutes:
             stopped_by = "max_minutes"
             break
-    train_seconds = time.time() - start
+    run_seconds = time.time() - start
+    train_seconds = previous_seconds + run_seconds
+    runs = runs + [{"first_step": first_step, "last_step": step, "wall_seconds": round(run_seconds, 1),
+                    "cpu_seconds": round(time.process_time(), 1),
+                    "stopped_by": stopped_by}]
+    common.save_train_state(state_path, {
+        "args": vars(args), "model": model.state_dict(), "opt": opt.state_dict(),
+        "shuffle": shuffle.get_state(), "step": step, "history": history, "perm": perm,
+        "train_wall_seconds": train_seconds, "runs": runs})
 
     # Test-set loss (one sample of z per image, fixed seed).
     model.eval()
     torch.manual_seed(args.seed + 1)
     sums = [0.0, 0.0, 0.0]
+    squared_error = 0.0  # reconstruction from mu (no sampling) vs (x + 1) / 2
     with torch.no_grad():
         for j in range(0, test_x.shape[0], 1000):
             x = test_x[j:j + 1000]
             for k, v in enumerate(loss_terms(model, x, args.beta)):
                 sums[k] += v.item() * x.shape[0]
+            squared_error += (model.decoder(model.encoder(x)[0]) - (x + 1) * 0.5).pow(2).sum().item()
     test = [s / test_x.shape[0] for s in sums]
-    print(f"test: loss {test[0]:.2f} recon {test[1]:.2f} kl {test[2]:.2f}")
+    recon_mse = squared_error / test_x.numel()
+    print(f"test: loss {test[0]:.2f} recon {test[1]:.2f} kl {test[2]:.2f} "
+          f"reconstruction MSE {recon_mse:.5f}")
 
     # Outputs.
     out = args.out
@@ -212,8 +245,12 @@ def main():
             "train_recon": sum(h[1] for h in tail) / len(tail),
             "train_kl": sum(h[2] for h in tail) / len(tail),
             "test_loss": test[0], "test_recon": test[1], "test_kl": test[2],
+            "test_recon_mse": recon_mse,
+            "test_recon_mse_definition": "mean over the 10,000 test images and 784 pixels of "
+                                         "(decoder(mu(x)) - (x + 1) / 2)^2, pixels in [0, 1]",
         },
         "train_wall_seconds": round(train_seconds, 1),
+        "runs": runs,
         "environment": common.environment(),
         "onnx": {
             "decoder": {"file": "decoder.onnx", "opset": 13, "mode": "eval",
@@ -237,7 +274,8 @@ def main():
         },
         "samples_png": ["samples.png", "reconstructions.png"] if has_png else None,
     }
-    manifest["files"] = common.file_sizes(out)
+    manifest["files"] = {k: v for k, v in common.file_sizes(out).items()
+                         if k != os.path.basename(state_path)}
     common.write_manifest(os.path.join(out, "manifest.json"), manifest)
     print(f"wrote {out}: {manifest['files']} in {time.time() - start:.0f}s")
 
