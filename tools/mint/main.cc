@@ -34,6 +34,7 @@ int usage() {
                "usage:\n"
                "  mint demo [-o PLAN] [--threads N]\n"
                "  mint compile <model.onnx|builtin:mlp|builtin:convnet> -o PLAN [--weights f32|f16|int8]\n"
+               "               [--input-shape NAME=d0,d1,..]...   (fixes an ONNX input's dimensions)\n"
                "  mint inspect PLAN\n"
                "  mint run PLAN [--threads N] [--isa ISA] [--repeat R]\n");
   return 2;
@@ -46,6 +47,7 @@ struct Args {
   std::string isa;
   size_t threads = 1;
   size_t repeat = 20;
+  std::vector<std::string> input_shapes;  // NAME=d0,d1,.. (compile, ONNX)
 };
 
 bool parse_size(const char* s, size_t* out) {
@@ -64,6 +66,8 @@ bool parse_args(int argc, char** argv, Args* args) {
       args->output = argv[++i];
     } else if (a == "--weights" && has_value) {
       args->weights = argv[++i];
+    } else if (a == "--input-shape" && has_value) {
+      args->input_shapes.push_back(argv[++i]);
     } else if (a == "--isa" && has_value) {
       args->isa = argv[++i];
     } else if (a == "--threads" && has_value) {
@@ -97,7 +101,28 @@ Result<compiler::WeightPrecision> parse_weights(const std::string& s) {
   return Status::invalid_argument("--weights '" + s + "': want f32, f16 or int8");
 }
 
-Result<std::vector<uint8_t>> compile_input(const std::string& input, const std::string& weights) {
+// "NAME=d0,d1,.." -> input_shapes[NAME] = {d0, d1, ..}.
+Status parse_input_shape(const std::string& spec, compiler::OnnxImportOptions* options) {
+  const size_t eq = spec.rfind('=');
+  const Status bad = Status::invalid_argument("--input-shape '" + spec + "': want NAME=d0,d1,.. with dimensions >= 1");
+  if (eq == std::string::npos || eq == 0 || eq + 1 >= spec.size()) return bad;
+  std::vector<int64_t> dims;
+  size_t pos = eq + 1;
+  while (pos <= spec.size()) {
+    const size_t comma = std::min(spec.find(',', pos), spec.size());
+    const std::string d = spec.substr(pos, comma - pos);
+    char* end = nullptr;
+    const long long v = std::strtoll(d.c_str(), &end, 10);
+    if (d.empty() || *end != '\0' || v < 1 || v > (1LL << 31)) return bad;
+    dims.push_back(v);
+    pos = comma + 1;
+  }
+  options->input_shapes[spec.substr(0, eq)] = dims;
+  return Status::ok();
+}
+
+Result<std::vector<uint8_t>> compile_input(const std::string& input, const std::string& weights,
+                                           const std::vector<std::string>& input_shapes = {}) {
   compiler::CompileOptions options;
   MINT_ASSIGN_OR_RETURN(options.weights, parse_weights(weights));
   const std::string builtin = "builtin:";
@@ -107,7 +132,11 @@ Result<std::vector<uint8_t>> compile_input(const std::string& input, const std::
     MINT_ASSIGN_OR_RETURN(graph, build_builtin_model(input.substr(builtin.size())));
   } else if (input.size() > onnx.size() &&
              input.compare(input.size() - onnx.size(), onnx.size(), onnx) == 0) {
-    MINT_ASSIGN_OR_RETURN(graph, compiler::import_onnx(input));
+    compiler::OnnxImportOptions import_options;
+    for (const std::string& spec : input_shapes) {
+      MINT_RETURN_IF_ERROR(parse_input_shape(spec, &import_options));
+    }
+    MINT_ASSIGN_OR_RETURN(graph, compiler::import_onnx(input, import_options));
   } else {
     return Status::unsupported("cannot compile '" + input +
                                "': want an ONNX file (*.onnx) or a built-in model "
@@ -227,7 +256,7 @@ int cmd_demo(const Args& args) {
 
 int cmd_compile(const Args& args) {
   if (args.positional.size() != 1 || args.output.empty()) return usage();
-  auto bytes = compile_input(args.positional[0], args.weights);
+  auto bytes = compile_input(args.positional[0], args.weights, args.input_shapes);
   if (!bytes.is_ok()) return report(bytes.status());
   if (Status st = write_file(args.output, bytes.value()); !st.is_ok()) return report(st);
   std::printf("wrote %s (%zu bytes)\n", args.output.c_str(), bytes.value().size());
