@@ -126,6 +126,28 @@ class GraphBuilder {
   // table [vocab, dim] constant, ids i32 [...] -> [..., dim].
   ValueId embedding(ValueId table, ValueId ids, const std::string& name = "");
 
+  // ---- image and third-party model ops (compiler/builder_image_ops.cc) -----------------------
+  // Binary f32 ops with broadcasting: sub, div, pow, maximum, minimum (also add, mul).
+  ValueId binary(plan::OpCode code, ValueId a, ValueId b, const std::string& name = "");
+  // Option-less unary f32 ops: hard_swish, sqrt, exp, neg, abs, reciprocal (also relu, ...).
+  ValueId unary(plan::OpCode code, ValueId x, const std::string& name = "");
+  ValueId clip(ValueId x, float lo, float hi, const std::string& name = "");
+  ValueId hard_sigmoid(ValueId x, float alpha, float beta, const std::string& name = "");
+  // x NHWC.
+  ValueId max_pool2d(ValueId x, const plan::Pool2DOptionsT& options, const std::string& name = "");
+  ValueId average_pool2d(ValueId x, const plan::Pool2DOptionsT& options,
+                         const std::string& name = "");
+  // x NHWC; options give the output size and the scales of the coordinate map.
+  ValueId resize(ValueId x, const plan::ResizeOptionsT& options, const std::string& name = "");
+  // pads: begins of every axis, then ends.
+  ValueId pad(ValueId x, plan::PadMode mode, std::vector<int64_t> pads, float value = 0.0f,
+              const std::string& name = "");
+  ValueId reduce_mean(ValueId x, std::vector<int32_t> axes, bool keepdims,
+                      const std::string& name = "");
+  // One start / end / step per axis, already normalized (see SliceOptions in plan.fbs).
+  ValueId slice(ValueId x, std::vector<int64_t> starts, std::vector<int64_t> ends,
+                std::vector<int64_t> steps, const std::string& name = "");
+
   // Metadata written into the plan.
   void set_model_family(const std::string& family) { graph_.model_family = family; }
   void set_metadata(const std::string& key, const std::string& value) { graph_.metadata[key] = value; }

@@ -319,6 +319,58 @@ Result<Out> infer_dequantize(const Inputs& in) {
   return one(DType::f32, x);
 }
 
+// ---- image and third-party model ops ----------------------------------------------------------
+
+Result<Out> infer_pool(const Inputs& in, const Node& node) {
+  MINT_ASSIGN_OR_RETURN(const auto* o, options_of<plan::Pool2DOptionsT>(node));
+  MINT_ASSIGN_OR_RETURN(Out out, infer_unary(in));
+  MINT_ASSIGN_OR_RETURN(const Shape x, in.shape(0));
+  Result<Shape> y = pool2d_output_shape(x, pool2d_params(*o));
+  if (!y.is_ok()) return as_arg(y.status(), in.ref(0));
+  return one(DType::f32, y.value());
+}
+
+Result<Out> infer_resize(const Inputs& in, const Node& node) {
+  MINT_ASSIGN_OR_RETURN(const auto* o, options_of<plan::ResizeOptionsT>(node));
+  MINT_ASSIGN_OR_RETURN(Out out, infer_unary(in));
+  MINT_ASSIGN_OR_RETURN(const Shape x, in.shape(0));
+  Result<Shape> y = resize_output_shape(x, o->out_h, o->out_w, o->scale_h, o->scale_w);
+  if (!y.is_ok()) return as_arg(y.status(), in.ref(0));
+  return one(DType::f32, y.value());
+}
+
+Result<Out> infer_pad(const Inputs& in, const Node& node) {
+  MINT_ASSIGN_OR_RETURN(const auto* o, options_of<plan::PadOptionsT>(node));
+  MINT_ASSIGN_OR_RETURN(Out out, infer_unary(in));
+  MINT_ASSIGN_OR_RETURN(const Shape x, in.shape(0));
+  Result<Shape> y = pad_output_shape(x, o->pads.data(), o->pads.size(), o->mode);
+  if (!y.is_ok()) return as_arg(y.status(), in.ref(0));
+  return one(DType::f32, y.value());
+}
+
+Result<Out> infer_reduce(const Inputs& in, const Node& node) {
+  MINT_ASSIGN_OR_RETURN(const auto* o, options_of<plan::ReduceOptionsT>(node));
+  MINT_ASSIGN_OR_RETURN(Out out, infer_unary(in));
+  MINT_ASSIGN_OR_RETURN(const Shape x, in.shape(0));
+  Result<Shape> y = reduce_output_shape(x, o->axes.data(), o->axes.size(), o->keepdims);
+  if (!y.is_ok()) return as_arg(y.status(), in.ref(0));
+  return one(DType::f32, y.value());
+}
+
+Result<Out> infer_slice(const Inputs& in, const Node& node) {
+  MINT_RETURN_IF_ERROR(in.count(1, 1));
+  MINT_ASSIGN_OR_RETURN(const auto* o, options_of<plan::SliceOptionsT>(node));
+  MINT_RETURN_IF_ERROR(movable(in, 0));
+  MINT_ASSIGN_OR_RETURN(const Shape x, in.shape(0));
+  if (o->ends.size() != o->starts.size() || o->steps.size() != o->starts.size()) {
+    return bad("starts, ends and steps differ in length");
+  }
+  Result<Shape> y = slice_output_shape(x, o->starts.data(), o->ends.data(), o->steps.data(),
+                                       o->starts.size());
+  if (!y.is_ok()) return as_arg(y.status(), in.ref(0));
+  return one(in.value(0).dtype, y.value());
+}
+
 }  // namespace
 
 Result<std::vector<InferredValue>> infer_node(const Graph& graph, const Node& node) {
@@ -371,6 +423,43 @@ Result<std::vector<InferredValue>> infer_node(const Graph& graph, const Node& no
       return infer_quantize(in);
     case plan::OpCode::dequantize:
       return infer_dequantize(in);
+    // onnx-ops branch
+    case plan::OpCode::sub:
+    case plan::OpCode::div:
+    case plan::OpCode::pow:
+    case plan::OpCode::maximum:
+    case plan::OpCode::minimum:
+      return infer_binary(in);
+    case plan::OpCode::hard_swish:
+    case plan::OpCode::sqrt:
+    case plan::OpCode::exp:
+    case plan::OpCode::neg:
+    case plan::OpCode::abs:
+    case plan::OpCode::reciprocal:
+      return infer_unary(in);
+    case plan::OpCode::clip: {
+      MINT_ASSIGN_OR_RETURN(const auto* o, options_of<plan::ClipOptionsT>(node));
+      if (std::isnan(o->min) || std::isnan(o->max) || !(o->min <= o->max)) {
+        return bad("clip bounds must be ordered and not NaN");
+      }
+      return infer_unary(in);
+    }
+    case plan::OpCode::hard_sigmoid: {
+      MINT_ASSIGN_OR_RETURN(const auto* o, options_of<plan::HardSigmoidOptionsT>(node));
+      if (!std::isfinite(o->alpha) || !std::isfinite(o->beta)) return bad("alpha and beta must be finite");
+      return infer_unary(in);
+    }
+    case plan::OpCode::max_pool2d:
+    case plan::OpCode::average_pool2d:
+      return infer_pool(in, node);
+    case plan::OpCode::resize:
+      return infer_resize(in, node);
+    case plan::OpCode::pad:
+      return infer_pad(in, node);
+    case plan::OpCode::reduce_mean:
+      return infer_reduce(in, node);
+    case plan::OpCode::slice:
+      return infer_slice(in, node);
   }
   return bad("unknown op code " + std::to_string(static_cast<int>(node.code)));
 }

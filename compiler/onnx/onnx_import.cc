@@ -99,6 +99,21 @@ Result<Dims> broadcast(const Dims& a, const Dims& b) {
   return out;
 }
 
+// One axis of a Slice after ONNX's normalization: start, start + step, ... (count of them)
+// strictly before end (step > 0) or after it (step < 0).
+struct SliceAxis {
+  int64_t start, end, step, count;
+};
+
+// A pattern of several ONNX nodes lowered as one mint op at its last node
+// (compiler/onnx/onnx_import_fuse.inc).
+struct Fusion {
+  enum Kind { kHardSwish, kSilu, kLayerNorm } kind;
+  std::string x;              // the pattern's input
+  std::string gamma, beta;    // layer_norm
+  float epsilon = 0.0f;       // layer_norm
+};
+
 // What the importer knows about one ONNX value.
 struct Entry {
   Dims dims;                      // ONNX (NCHW) dims
@@ -145,7 +160,32 @@ class Importer {
   Status lower_conv(bool transposed);
   Status lower_gemm();
   Status lower_matmul();
-  Status lower_binary(bool is_add);
+  Status lower_binary(plan::OpCode code);
+  Status binary_values(plan::OpCode code, const std::string& a, const std::string& b,
+                       const std::string& out);
+  // onnx_import_image.inc
+  template <typename F>
+  Status same_layout(const F& make);
+  Status lower_clip();
+  Status lower_simple_unary();
+  Status lower_pool(bool is_max);
+  Status lower_global_pool();
+  Status lower_reduce_mean();
+  Status lower_pad();
+  Status lower_slice();
+  Status lower_squeeze(bool unsqueeze);
+  Status lower_gather();
+  Status lower_cast();
+  Status lower_resize(bool upsample);
+  // onnx_import_fold.inc
+  Status try_fold(bool* done);
+  Result<Dims> axes_operand(int64_t input_from, bool required);
+  Result<Dims> squeeze_dims(const Dims& dims, bool unsqueeze);
+  Result<std::vector<SliceAxis>> slice_axes(const Dims& dims);
+  // onnx_import_fuse.inc
+  void plan_fusions();
+  plan::Activation planned_activation(std::string* out_name);
+  Status lower_fused(const Fusion& f);
   Status lower_unary();
   Status lower_softmax();
   Status lower_reshape(bool flatten);
@@ -167,6 +207,11 @@ class Importer {
   const OnnxNode* node_ = nullptr;
   std::map<size_t, size_t> fold_into_;  // conv node index -> batchnorm node index
   std::set<size_t> folded_;             // batchnorm nodes folded away
+  // onnx_import_fuse.inc: conv / gemm node -> (activation node, activation) fused into it;
+  // nodes lowered as a Fusion at the pattern's last node; nodes a fusion absorbed.
+  std::map<size_t, std::pair<size_t, plan::Activation>> act_into_;
+  std::map<size_t, Fusion> fused_at_;
+  std::set<size_t> absorbed_;
   size_t node_index_ = 0;
 };
 
@@ -377,6 +422,11 @@ Result<Graph> Importer::run() {
   }
   for (const OnnxTensor& t : graph_.initializers) MINT_RETURN_IF_ERROR(set_const(t.name, t));
   for (const auto& [name, t] : options_.constant_inputs) MINT_RETURN_IF_ERROR(set_const(name, t));
+  for (const auto& [name, dims] : options_.input_shapes) {
+    bool is_input = false;
+    for (const auto& in : graph_.inputs) is_input = is_input || in.name == name;
+    if (!is_input) return Status::invalid_argument("onnx: --input-shape names '" + name + "', which is not a graph input");
+  }
   for (size_t i = 0; i < graph_.inputs.size(); ++i) {
     const auto& in = graph_.inputs[i];
     if (values_.count(in.name)) continue;  // an initializer or a bound constant
@@ -385,20 +435,45 @@ Result<Graph> Importer::run() {
       return Status::unsupported(where + " has dtype " + onnx::onnx_dtype_name(in.elem_type) +
                                  "; only FLOAT inputs are supported");
     }
-    if (!in.has_shape) return Status::unsupported(where + " has no shape");
-    for (int64_t d : in.dims) {
+    Dims dims = in.dims;
+    auto given = options_.input_shapes.find(in.name);
+    if (given != options_.input_shapes.end()) {
+      if (in.has_shape && given->second.size() != dims.size()) {
+        return Status::invalid_argument(where + " has rank " + std::to_string(dims.size()) +
+                                        ", the given shape " + dims_str(given->second) + " has rank " +
+                                        std::to_string(given->second.size()));
+      }
+      for (size_t k = 0; k < given->second.size(); ++k) {
+        if (given->second[k] < 1) {
+          return Status::invalid_argument(where + ": given shape " + dims_str(given->second) +
+                                          " has a dimension < 1");
+        }
+        if (in.has_shape && dims[k] >= 0 && dims[k] != given->second[k]) {
+          return Status::invalid_argument(where + " has shape " + dims_str(dims) +
+                                          ", the given shape " + dims_str(given->second) +
+                                          " differs at dimension " + std::to_string(k));
+        }
+      }
+      dims = given->second;
+    } else if (!in.has_shape) {
+      return Status::unsupported(where + " has no shape (give one with --input-shape)");
+    }
+    for (int64_t d : dims) {
       if (d < 0) {
-        return Status::unsupported(where + " has shape " + dims_str(in.dims) +
-                                   " with a symbolic dimension; static shapes are required");
+        return Status::unsupported(where + " has shape " + dims_str(dims) +
+                                   " with a symbolic dimension; static shapes are required "
+                                   "(give one with --input-shape " + in.name + "=d0,d1,..)");
       }
     }
-    MINT_RETURN_IF_ERROR(set_plain(in.name, b_.input(in.name, DType::f32, in.dims)));
+    MINT_RETURN_IF_ERROR(set_plain(in.name, b_.input(in.name, DType::f32, dims)));
   }
   plan_batchnorm_folds();
+  plan_fusions();
   for (node_index_ = 0; node_index_ < graph_.nodes.size(); ++node_index_) {
     node_ = &graph_.nodes[node_index_];
-    if (folded_.count(node_index_)) continue;
-    Status st = lower_node();
+    if (folded_.count(node_index_) || absorbed_.count(node_index_)) continue;
+    auto fusion = fused_at_.find(node_index_);
+    Status st = fusion != fused_at_.end() ? lower_fused(fusion->second) : lower_node();
     if (!st.is_ok()) {
       return st.with_context("onnx: node " + std::to_string(node_index_) + " '" + node_->name +
                              "' (" + node_->op_type + ")");
@@ -435,8 +510,35 @@ Status Importer::lower_node() {
   if (op == "ConvTranspose") return lower_conv(true);
   if (op == "Gemm") return lower_gemm();
   if (op == "MatMul") return lower_matmul();
-  if (op == "Add") return lower_binary(true);
-  if (op == "Mul") return lower_binary(false);
+  {
+    bool folded = false;
+    MINT_RETURN_IF_ERROR(try_fold(&folded));
+    if (folded) return Status::ok();
+  }
+  if (op == "Add") return lower_binary(plan::OpCode::add);
+  if (op == "Mul") return lower_binary(plan::OpCode::mul);
+  if (op == "Sub") return lower_binary(plan::OpCode::sub);
+  if (op == "Div") return lower_binary(plan::OpCode::div);
+  if (op == "Pow") return lower_binary(plan::OpCode::pow);
+  if (op == "Max") return lower_binary(plan::OpCode::maximum);
+  if (op == "Min") return lower_binary(plan::OpCode::minimum);
+  if (op == "Clip") return lower_clip();
+  if (op == "HardSigmoid" || op == "HardSwish" || op == "Sqrt" || op == "Exp" || op == "Neg" ||
+      op == "Abs" || op == "Reciprocal") {
+    return lower_simple_unary();
+  }
+  if (op == "MaxPool") return lower_pool(true);
+  if (op == "AveragePool") return lower_pool(false);
+  if (op == "GlobalAveragePool") return lower_global_pool();
+  if (op == "ReduceMean") return lower_reduce_mean();
+  if (op == "Pad") return lower_pad();
+  if (op == "Slice") return lower_slice();
+  if (op == "Squeeze") return lower_squeeze(false);
+  if (op == "Unsqueeze") return lower_squeeze(true);
+  if (op == "Gather") return lower_gather();
+  if (op == "Cast") return lower_cast();
+  if (op == "Resize") return lower_resize(false);
+  if (op == "Upsample") return lower_resize(true);
   if (op == "Relu" || op == "LeakyRelu" || op == "Tanh" || op == "Sigmoid") return lower_unary();
   if (op == "Softmax") return lower_softmax();
   if (op == "Reshape") return lower_reshape(false);
@@ -470,6 +572,9 @@ Status Importer::lower_node() {
 }  // namespace mint::compiler
 
 #include "compiler/onnx/onnx_import_ops.inc"
+#include "compiler/onnx/onnx_import_fold.inc"
+#include "compiler/onnx/onnx_import_image.inc"
+#include "compiler/onnx/onnx_import_fuse.inc"
 
 namespace mint::compiler {
 

@@ -49,9 +49,12 @@ struct OnnxImportOptions {
   std::map<std::string, onnx::OnnxTensor> constant_inputs;
   // Fold inference BatchNormalization into a preceding Conv / ConvTranspose.
   bool fold_batchnorm = true;
+  // Shapes for graph inputs by name, replacing symbolic (or any) dimensions; each must have the
+  // input's rank and agree with its known dimensions (`mint compile --input-shape`).
+  std::map<std::string, std::vector<int64_t>> input_shapes;
 };
 
-constexpr int64_t kOnnxMinOpset = 11;
+constexpr int64_t kOnnxMinOpset = 9;
 constexpr int64_t kOnnxMaxOpset = 17;
 
 Result<Graph> import_onnx(const std::string& path, const OnnxImportOptions& options = {});

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 
+#include "runtime/ops/binary.h"
 #include "runtime/ops/op_util.h"
 #include "runtime/ops/shapes.h"
 
@@ -253,6 +254,12 @@ Result<std::unique_ptr<Node>> prepare_softmax(const OpView& op, const PrepareCon
 }
 
 }  // namespace
+
+Status validate_broadcast_binary(const OpView& op) { return validate_binary(op); }
+std::unique_ptr<Node> make_broadcast_binary_node(const OpView& op, F32BinaryFn fn,
+                                                 const char* name) {
+  return std::unique_ptr<Node>(new BinaryNode(op, fn, name));
+}
 
 extern const OpDefinition kAddOp{plan::OpCode::add, "add", validate_binary, prepare_add};
 extern const OpDefinition kMulOp{plan::OpCode::mul, "mul", validate_binary, prepare_mul};

@@ -18,6 +18,14 @@ MINT_OPTIONS_TAG(NormOptions)
 MINT_OPTIONS_TAG(ReshapeOptions)
 MINT_OPTIONS_TAG(TransposeOptions)
 MINT_OPTIONS_TAG(ConcatOptions)
+// onnx-ops branch
+MINT_OPTIONS_TAG(ClipOptions)
+MINT_OPTIONS_TAG(HardSigmoidOptions)
+MINT_OPTIONS_TAG(Pool2DOptions)
+MINT_OPTIONS_TAG(ResizeOptions)
+MINT_OPTIONS_TAG(PadOptions)
+MINT_OPTIONS_TAG(ReduceOptions)
+MINT_OPTIONS_TAG(SliceOptions)
 #undef MINT_OPTIONS_TAG
 }  // namespace detail
 

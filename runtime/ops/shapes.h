@@ -87,3 +87,49 @@ Result<int64_t> norm_axis_size(const Shape& x, int64_t axis, float epsilon);
 std::string dims_string(const int64_t* dims, size_t rank);
 
 }  // namespace mint
+
+// ---- image and third-party model ops (runtime/ops/shapes_image.cc) -------------------------
+
+namespace mint {
+
+// Pooling parameters as plain integers (from plan::Pool2DOptions or its object-API twin).
+struct Pool2DParams {
+  int64_t kernel_h = 0, kernel_w = 0;
+  int64_t stride_h = 1, stride_w = 1;
+  int64_t dilation_h = 1, dilation_w = 1;
+  int64_t pad_top = 0, pad_left = 0, pad_bottom = 0, pad_right = 0;
+  bool ceil_mode = false;
+  bool count_include_pad = false;
+};
+Pool2DParams pool2d_params(const plan::Pool2DOptions& o);
+Pool2DParams pool2d_params(const plan::Pool2DOptionsT& o);
+
+// max_pool2d / average_pool2d: x NHWC [n, h, w, c] -> [n, oh, ow, c] with
+//   oh = floor((h + pad_top + pad_bottom - dilation_h * (kernel_h - 1) - 1) / stride_h) + 1
+// (ceil instead of floor with ceil_mode, dropping a last window that would start in the bottom
+// padding, as ONNX does). Requires kernel, stride, dilation >= 1, 0 <= pad < dilated kernel,
+// oh, ow >= 1.
+Result<Shape> pool2d_output_shape(const Shape& x, const Pool2DParams& p);
+
+// resize: x NHWC [n, h, w, c] (h, w >= 1) -> [n, out_h, out_w, c]; out_h, out_w >= 1 and
+// scales finite and > 0.
+Result<Shape> resize_output_shape(const Shape& x, int64_t out_h, int64_t out_w, float scale_h,
+                                  float scale_w);
+
+// pad: pads holds 2 * rank values (begins, then ends), each >= 0 -> dims + begin + end.
+// Reflect needs begin, end < d on every padded axis; edge needs d >= 1 where padded.
+Result<Shape> pad_output_shape(const Shape& x, const int64_t* pads, size_t count,
+                               plan::PadMode mode);
+
+// reduce_mean: axes distinct, in [-rank, rank); result drops them (keepdims: sets them to 1).
+// Reducing over an empty axis is refused.
+Result<Shape> reduce_output_shape(const Shape& x, const int32_t* axes, size_t count,
+                                  bool keepdims);
+
+// slice: starts, ends, steps with one value per axis of x (see SliceOptions in plan.fbs);
+// out[i] = number of indices start, start + step, ... strictly before end (step > 0) or after
+// end (step < 0), each of them inside [0, d).
+Result<Shape> slice_output_shape(const Shape& x, const int64_t* starts, const int64_t* ends,
+                                 const int64_t* steps, size_t count);
+
+}  // namespace mint

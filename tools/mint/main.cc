@@ -52,6 +52,7 @@ int usage() {
                "        conv / transposed conv / fully connected: keep the ceil((1-R)*C) filters of\n"
                "        largest L1 norm (BN folded), ties by lower index; the next layer loses the\n"
                "        matching input channels. The last layer is never pruned.\n"
+               "               [--input-shape NAME=d0,d1,..]...   (fixes an ONNX input's dimensions)\n"
                "  mint inspect PLAN\n"
                "  mint run PLAN [--threads N] [--isa ISA] [--repeat R]\n");
   return 2;
@@ -63,6 +64,7 @@ struct Args {
   std::string weights = "f32";
   std::string calibration;
   double prune = 0.0;
+  std::vector<std::string> input_shapes;  // NAME=d0,d1,.. (compile, ONNX)
   std::string isa;
   size_t threads = 1;
   size_t repeat = 20;
@@ -84,6 +86,8 @@ bool parse_args(int argc, char** argv, Args* args) {
       args->output = argv[++i];
     } else if (a == "--weights" && has_value) {
       args->weights = argv[++i];
+    } else if (a == "--input-shape" && has_value) {
+      args->input_shapes.push_back(argv[++i]);
     } else if (a == "--calibration" && has_value) {
       args->calibration = argv[++i];
     } else if (a == "--prune-channels" && has_value) {
@@ -126,8 +130,29 @@ Result<compiler::WeightPrecision> parse_weights(const std::string& s) {
   return Status::invalid_argument("--weights '" + s + "': want f32, f16 or int8");
 }
 
+// "NAME=d0,d1,.." -> input_shapes[NAME] = {d0, d1, ..}.
+Status parse_input_shape(const std::string& spec, compiler::OnnxImportOptions* options) {
+  const size_t eq = spec.rfind('=');
+  const Status bad = Status::invalid_argument("--input-shape '" + spec + "': want NAME=d0,d1,.. with dimensions >= 1");
+  if (eq == std::string::npos || eq == 0 || eq + 1 >= spec.size()) return bad;
+  std::vector<int64_t> dims;
+  size_t pos = eq + 1;
+  while (pos <= spec.size()) {
+    const size_t comma = std::min(spec.find(',', pos), spec.size());
+    const std::string d = spec.substr(pos, comma - pos);
+    char* end = nullptr;
+    const long long v = std::strtoll(d.c_str(), &end, 10);
+    if (d.empty() || *end != '\0' || v < 1 || v > (1LL << 31)) return bad;
+    dims.push_back(v);
+    pos = comma + 1;
+  }
+  options->input_shapes[spec.substr(0, eq)] = dims;
+  return Status::ok();
+}
+
 Result<std::vector<uint8_t>> compile_input(const std::string& input, const std::string& weights,
-                                           const std::string& calibration = "", double prune = 0) {
+                                           const std::string& calibration = "", double prune = 0,
+                                           const std::vector<std::string>& input_shapes = {}) {
   compiler::CompileOptions options;
   options.prune_channels = prune;
   MINT_ASSIGN_OR_RETURN(options.weights, parse_weights(weights));
@@ -144,7 +169,11 @@ Result<std::vector<uint8_t>> compile_input(const std::string& input, const std::
     MINT_ASSIGN_OR_RETURN(graph, build_builtin_model(input.substr(builtin.size())));
   } else if (input.size() > onnx.size() &&
              input.compare(input.size() - onnx.size(), onnx.size(), onnx) == 0) {
-    MINT_ASSIGN_OR_RETURN(graph, compiler::import_onnx(input));
+    compiler::OnnxImportOptions import_options;
+    for (const std::string& spec : input_shapes) {
+      MINT_RETURN_IF_ERROR(parse_input_shape(spec, &import_options));
+    }
+    MINT_ASSIGN_OR_RETURN(graph, compiler::import_onnx(input, import_options));
   } else {
     return Status::unsupported("cannot compile '" + input +
                                "': want an ONNX file (*.onnx) or a built-in model "
@@ -264,7 +293,8 @@ int cmd_demo(const Args& args) {
 
 int cmd_compile(const Args& args) {
   if (args.positional.size() != 1 || args.output.empty()) return usage();
-  auto bytes = compile_input(args.positional[0], args.weights, args.calibration, args.prune);
+  auto bytes = compile_input(args.positional[0], args.weights, args.calibration, args.prune,
+                             args.input_shapes);
   if (!bytes.is_ok()) return report(bytes.status());
   if (Status st = write_file(args.output, bytes.value()); !st.is_ok()) return report(st);
   std::printf("wrote %s (%zu bytes)\n", args.output.c_str(), bytes.value().size());
