@@ -79,16 +79,16 @@ bool is_mergeable(SentencePieceBpe::PieceType t) {
 
 // One symbol of the BPE sequence: bytes [begin, begin + size) of the normalized text.
 struct Symbol {
-  uint32_t begin = 0, size = 0;
-  int32_t prev = -1, next = -1;
+  size_t begin = 0, size = 0;
+  int64_t prev = -1, next = -1;
   bool freeze = false;
 };
 
 // A merge candidate: symbols `left` and `right` (adjacent), whose concatenation has `score`.
 struct Candidate {
   float score;
-  int32_t left, right;
-  uint32_t size;
+  int64_t left, right;
+  size_t size;
 };
 
 // bpe_model.cc's SymbolPairComparator: highest score first, then the leftmost.
@@ -455,7 +455,7 @@ std::vector<int32_t> SentencePieceBpe::encode(std::string_view text) const {
   std::string key;
   for (size_t pos = 0; pos < norm.size();) {
     Symbol s;
-    s.begin = static_cast<uint32_t>(pos);
+    s.begin = pos;
     size_t len = 0;
     for (size_t l = std::min(max_user_defined_length_, norm.size() - pos); l > 0 && !len; --l) {
       key.assign(norm, pos, l);
@@ -467,16 +467,16 @@ std::vector<int32_t> SentencePieceBpe::encode(std::string_view text) const {
       len = utf8_char_length(base + pos, end);  // normalized text is well-formed
       if (len == 0) len = 1;
     }
-    s.size = static_cast<uint32_t>(len);
-    s.prev = static_cast<int32_t>(symbols.size()) - 1;
+    s.size = len;
+    s.prev = static_cast<int64_t>(symbols.size()) - 1;
     pos += len;
-    s.next = pos < norm.size() ? static_cast<int32_t>(symbols.size()) + 1 : -1;
+    s.next = pos < norm.size() ? static_cast<int64_t>(symbols.size()) + 1 : -1;
     symbols.push_back(s);
   }
 
   std::unordered_map<std::string, std::pair<std::string, std::string>> rev_merge;
   std::priority_queue<Candidate, std::vector<Candidate>, CandidateOrder> agenda;
-  const auto add_candidate = [&](int32_t left, int32_t right) {
+  const auto add_candidate = [&](int64_t left, int64_t right) {
     if (left < 0 || right < 0 || symbols[left].freeze || symbols[right].freeze) return;
     const Symbol& l = symbols[left];
     const Symbol& r = symbols[right];
@@ -489,7 +489,7 @@ std::vector<int32_t> SentencePieceBpe::encode(std::string_view text) const {
     }
   };
   for (size_t i = 1; i < symbols.size(); ++i)
-    add_candidate(static_cast<int32_t>(i - 1), static_cast<int32_t>(i));
+    add_candidate(static_cast<int64_t>(i - 1), static_cast<int64_t>(i));
 
   while (!agenda.empty()) {
     const Candidate top = agenda.top();
@@ -525,7 +525,7 @@ std::vector<int32_t> SentencePieceBpe::encode(std::string_view text) const {
   };
   // resegment (bpe_model.cc), iterative: a stack of pieces, leftmost on top.
   std::vector<std::string> stack;
-  for (int32_t i = 0; i >= 0; i = symbols[i].next) {
+  for (int64_t i = 0; i >= 0; i = symbols[i].next) {
     stack.assign(1, norm.substr(symbols[i].begin, symbols[i].size));
     while (!stack.empty()) {
       std::string w = std::move(stack.back());
