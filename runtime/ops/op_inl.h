@@ -18,6 +18,8 @@ MINT_OPTIONS_TAG(NormOptions)
 MINT_OPTIONS_TAG(ReshapeOptions)
 MINT_OPTIONS_TAG(TransposeOptions)
 MINT_OPTIONS_TAG(ConcatOptions)
+MINT_OPTIONS_TAG(RopeOptions)
+MINT_OPTIONS_TAG(AttentionOptions)
 #undef MINT_OPTIONS_TAG
 }  // namespace detail
 
