@@ -32,6 +32,8 @@ class Session {
   // Runs every op, or, for a plan with segments, segment 0.
   Status run();
   // Runs segment `index` of a plan with segments (hf-import; runtime/model.h SegmentDesc).
+  // Segments' arena tensors, inputs included, may share bytes: set a segment's inputs after
+  // running any other segment and before running it.
   Status run_segment(size_t index);
   // Output `index` of the last run (for a plan with segments: an output of the segment that
   // ran last; others are invalid_state, their bytes may have been overwritten).
