@@ -136,4 +136,28 @@ ValueId GraphBuilder::embedding(ValueId table, ValueId ids, const std::string& n
   return add_node1(plan::OpCode::embedding, {table, ids}, {}, name);
 }
 
+ValueId GraphBuilder::rope(ValueId x, ValueId positions, int heads, int head_dim, int rotary_dim,
+                           float theta, const std::string& name) {
+  plan::RopeOptionsT o;
+  o.num_heads = heads;
+  o.head_dim = head_dim;
+  o.rotary_dim = rotary_dim;
+  o.theta = theta;
+  return add_node1(plan::OpCode::rope, {x, positions}, wrap(o), name);
+}
+
+ValueId GraphBuilder::attention(std::vector<ValueId> inputs, int heads, int kv_heads, int head_dim,
+                                float scale, const std::string& name) {
+  plan::AttentionOptionsT o;
+  o.num_heads = heads;
+  o.num_kv_heads = kv_heads;
+  o.head_dim = head_dim;
+  o.scale = scale;
+  return add_node1(plan::OpCode::attention, std::move(inputs), wrap(o), name);
+}
+
+ValueId GraphBuilder::gather_last(ValueId x, ValueId count, const std::string& name) {
+  return add_node1(plan::OpCode::gather_last, {x, count}, {}, name);
+}
+
 }  // namespace mint::compiler

@@ -4,6 +4,7 @@
 #include <cmath>
 #include <cstring>
 #include <fstream>
+#include <map>
 
 #include "compiler/memory_planner.h"
 #include "compiler/plan_writer.h"
@@ -42,8 +43,17 @@ ValueId add_packed_constant(Graph& graph, const std::string& name, DType dtype, 
   return static_cast<ValueId>(graph.values.size() - 1);
 }
 
-Status prepack_fully_connected(Graph& graph, Node& node, const CompileOptions& options) {
+// Packed weights already made, by (weight, bias) value: segments share their weights.
+using PackCache = std::map<std::pair<ValueId, ValueId>, ValueId>;
+
+Status prepack_fully_connected(Graph& graph, Node& node, const CompileOptions& options,
+                               PackCache* cache) {
   if (node.inputs.size() < 2) return Status::invalid_argument("needs inputs (x, w[, bias])");
+  const std::pair<ValueId, ValueId> key{node.inputs[1], node.inputs.size() > 2 ? node.inputs[2] : -1};
+  if (auto it = cache->find(key); it != cache->end()) {
+    node.inputs = {node.inputs[0], it->second};
+    return Status::ok();
+  }
   const Value& w = graph.values[node.inputs[1]];
   if (w.layout != plan::Layout::plain) return Status::ok();  // already packed
   if (w.kind != ValueKind::kConstant || w.dtype != DType::f32 || w.shape.size() != 2) {
@@ -96,6 +106,7 @@ Status prepack_fully_connected(Graph& graph, Node& node, const CompileOptions& o
       return Status::invalid_argument("unknown weight precision");
   }
   node.inputs = {node.inputs[0], packed};
+  (*cache)[key] = packed;
   return Status::ok();
 }
 
@@ -126,11 +137,12 @@ Status lower_graph(Graph& graph, const CompileOptions& options) {
   for (ValueId v : graph.outputs) {
     if (!defined[v]) return Status::invalid_argument("output '" + graph.values[v].name + "' is never produced");
   }
+  PackCache cache;
   for (size_t i = 0; i < graph.nodes.size(); ++i) {
     Node& node = graph.nodes[i];
     Status st;
     switch (node.code) {
-      case plan::OpCode::fully_connected: st = prepack_fully_connected(graph, node, options); break;
+      case plan::OpCode::fully_connected: st = prepack_fully_connected(graph, node, options, &cache); break;
       case plan::OpCode::conv2d: st = prepack_conv2d(graph, node, options); break;
       case plan::OpCode::transposed_conv2d: st = prepack_transposed_conv2d(graph, node, options); break;
       default: break;

@@ -52,7 +52,42 @@ ValueId GraphBuilder::input(const std::string& name, DType dtype, std::vector<in
   v.quant = std::move(quant);
   const ValueId id = add_value(std::move(v));
   graph_.inputs.push_back(id);
+  if (!graph_.segments.empty()) graph_.segments.back().inputs.push_back(id);
   return id;
+}
+
+ValueId GraphBuilder::state(const std::string& name, DType dtype, std::vector<int64_t> shape) {
+  if (!status_.is_ok()) return kInvalidValue;
+  status_ = check_shape("state '" + name + "'", shape);
+  if (!status_.is_ok()) return kInvalidValue;
+  Value v;
+  v.name = name;
+  v.kind = ValueKind::kState;
+  v.dtype = dtype;
+  v.shape = std::move(shape);
+  return add_value(std::move(v));
+}
+
+void GraphBuilder::begin_segment(const std::string& name) {
+  if (!status_.is_ok()) return;
+  if (graph_.segments.empty() && (!graph_.nodes.empty() || !graph_.inputs.empty() || !graph_.outputs.empty())) {
+    status_ = Status::invalid_argument("begin_segment('" + name + "') after nodes were added outside segments");
+    return;
+  }
+  for (const Segment& s : graph_.segments) {
+    if (s.name == name) {
+      status_ = Status::invalid_argument("segment '" + name + "' already exists");
+      return;
+    }
+  }
+  if (!graph_.segments.empty()) {
+    Segment& last = graph_.segments.back();
+    last.node_count = graph_.nodes.size() - last.first_node;
+  }
+  Segment seg;
+  seg.name = name;
+  seg.first_node = graph_.nodes.size();
+  graph_.segments.push_back(std::move(seg));
 }
 
 ValueId GraphBuilder::constant(const std::string& name, DType dtype, std::vector<int64_t> shape,
@@ -104,6 +139,7 @@ void GraphBuilder::output(ValueId value) {
   }
   graph_.values[value].is_output = true;
   graph_.outputs.push_back(value);
+  if (!graph_.segments.empty()) graph_.segments.back().outputs.push_back(value);
 }
 
 bool GraphBuilder::check_ids(const std::vector<ValueId>& ids, bool allow_absent) {
@@ -178,6 +214,13 @@ ValueId GraphBuilder::add_node1(plan::OpCode code, std::vector<ValueId> inputs,
 Result<Graph> GraphBuilder::finish() {
   if (!status_.is_ok()) return status_;
   if (graph_.outputs.empty()) return Status::invalid_argument("graph has no outputs");
+  if (!graph_.segments.empty()) {
+    Segment& last = graph_.segments.back();
+    last.node_count = graph_.nodes.size() - last.first_node;
+    for (const Segment& s : graph_.segments) {
+      if (s.node_count == 0) return Status::invalid_argument("segment '" + s.name + "' has no nodes");
+    }
+  }
   return graph_;
 }
 

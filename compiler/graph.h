@@ -31,7 +31,9 @@ namespace mint::compiler {
 using ValueId = int32_t;
 constexpr ValueId kInvalidValue = -1;
 
-enum class ValueKind : uint8_t { kInput, kConstant, kIntermediate };
+// kState (hf-import): persists across runs of a session (a KV cache); no data, its place in
+// the plan's state region is planned by compile(); ops may read and write it.
+enum class ValueKind : uint8_t { kInput, kConstant, kIntermediate, kState };
 
 struct QuantSpec {
   plan::QuantKind kind = plan::QuantKind::none;
@@ -60,8 +62,17 @@ struct Node {
   std::string name;
 };
 
+// A named graph of the plan (schema/plan.fbs, Segment): nodes [first_node, first_node +
+// node_count), with its inputs and outputs (also in Graph::inputs / outputs).
+struct Segment {
+  std::string name;
+  size_t first_node = 0, node_count = 0;
+  std::vector<ValueId> inputs, outputs;
+};
+
 struct Graph {
   std::vector<Value> values;
+  std::vector<Segment> segments;  // empty: one graph of every node
   std::vector<Node> nodes;
   std::vector<ValueId> inputs;
   std::vector<ValueId> outputs;
@@ -86,6 +97,11 @@ class GraphBuilder {
                        const std::vector<int32_t>& values);
   // Marks a value as a graph output (in call order).
   void output(ValueId value);
+  // A state value (ValueKind::kState), zero when a session starts.
+  ValueId state(const std::string& name, DType dtype, std::vector<int64_t> shape);
+  // Starts a segment: nodes, inputs and outputs added from now on belong to it (until the
+  // next begin_segment). Call it before anything else or not at all.
+  void begin_segment(const std::string& name);
 
   // ---- generic node -------------------------------------------------------------------------
   // Adds a node; infers the shapes and dtypes of its `num_outputs` results (names default to
@@ -147,6 +163,13 @@ class GraphBuilder {
   // One start / end / step per axis, already normalized (see SliceOptions in plan.fbs).
   ValueId slice(ValueId x, std::vector<int64_t> starts, std::vector<int64_t> ends,
                 std::vector<int64_t> steps, const std::string& name = "");
+  // Text-model ops (hf-import; schema/plan.fbs rope, attention, gather_last).
+  ValueId rope(ValueId x, ValueId positions, int heads, int head_dim, int rotary_dim, float theta,
+               const std::string& name = "");
+  // inputs: q, k, v, k_cache, v_cache, positions, count[, k_scale, v_scale].
+  ValueId attention(std::vector<ValueId> inputs, int heads, int kv_heads, int head_dim, float scale,
+                    const std::string& name = "");
+  ValueId gather_last(ValueId x, ValueId count, const std::string& name = "");
 
   // Metadata written into the plan.
   void set_model_family(const std::string& family) { graph_.model_family = family; }

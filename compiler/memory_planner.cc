@@ -23,13 +23,27 @@ MemoryPlan plan_memory(const Graph& graph, const std::vector<size_t>& byte_sizes
       last[v] = std::max(last[v], static_cast<int>(step));
     }
   }
-  for (ValueId v : graph.inputs) {
-    first[v] = 0;
-    last[v] = last_step;
-  }
-  for (ValueId v : graph.outputs) {
-    first[v] = std::min(first[v], last_step);
-    last[v] = last_step;
+  // Inputs and outputs live to the end of their segment (of the graph without segments);
+  // segments never run together, so their values may share bytes.
+  auto io_lifetimes = [&](const std::vector<ValueId>& inputs, const std::vector<ValueId>& outputs,
+                          int begin, int end) {
+    for (ValueId v : inputs) {
+      first[v] = begin;
+      last[v] = end;
+    }
+    for (ValueId v : outputs) {
+      first[v] = std::min(first[v], end);
+      last[v] = end;
+    }
+  };
+  if (graph.segments.empty()) {
+    io_lifetimes(graph.inputs, graph.outputs, 0, last_step);
+  } else {
+    for (const Segment& s : graph.segments) {
+      const int begin = static_cast<int>(s.first_node);
+      io_lifetimes(s.inputs, s.outputs, begin,
+                   std::max(begin, static_cast<int>(s.first_node + s.node_count) - 1));
+    }
   }
 
   struct Buffer {
@@ -42,8 +56,17 @@ MemoryPlan plan_memory(const Graph& graph, const std::vector<size_t>& byte_sizes
   MemoryPlan plan;
   plan.alignment = alignment;
   plan.offsets.assign(count, 0);
+  plan.state_offsets.assign(count, 0);
   for (size_t v = 0; v < count; ++v) {
-    if (graph.values[v].kind == ValueKind::kConstant || first[v] == kUnused) continue;
+    if (graph.values[v].kind != ValueKind::kState || last[v] < 0) continue;  // unused
+    plan.state_offsets[v] = plan.state_size;
+    plan.state_size += round_up(std::max<size_t>(byte_sizes[v], 1), alignment);
+  }
+  for (size_t v = 0; v < count; ++v) {
+    if (graph.values[v].kind == ValueKind::kConstant || graph.values[v].kind == ValueKind::kState ||
+        first[v] == kUnused) {
+      continue;
+    }
     const size_t size = round_up(std::max<size_t>(byte_sizes[v], 1), alignment);
     buffers.push_back({static_cast<ValueId>(v), size, first[v], last[v], 0});
     plan.naive_size += size;

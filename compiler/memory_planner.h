@@ -6,6 +6,9 @@
 //   graph inputs     [0, last node]      the caller writes them once and may run many times
 //   graph outputs    [producer, last node]  read by the caller after the run
 //   intermediates    [producer, last consumer]
+// With segments (Graph::segments), inputs and outputs live to the end of their segment only.
+// State values are not in the arena: each gets its own slot of the state region, in value
+// order (state_offsets, state_size).
 //
 // Algorithm (greedy by size, as in tflite-micro's GreedyMemoryPlanner): sort the buffers by
 // size, largest first (ties: earlier first use, then value id, so plans are reproducible);
@@ -26,6 +29,8 @@ struct MemoryPlan {
   size_t alignment = 64;
   std::vector<size_t> offsets;  // per value id; meaningless for constants
   size_t naive_size = 0;        // sum of all planned buffers, for reports
+  size_t state_size = 0;
+  std::vector<size_t> state_offsets;  // per value id; meaningful for used state values
 };
 
 // byte_size(v) gives each value's size in bytes.

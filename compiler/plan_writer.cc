@@ -36,6 +36,7 @@ plan::Storage storage_of(const Graph& graph, ValueId v) {
   const Value& value = graph.values[v];
   if (value.kind == ValueKind::kConstant) return plan::Storage::constant;
   if (value.kind == ValueKind::kInput) return plan::Storage::input;
+  if (value.kind == ValueKind::kState) return plan::Storage::state;
   if (value.is_output) return plan::Storage::output;
   return plan::Storage::arena;
 }
@@ -60,6 +61,8 @@ std::vector<uint8_t> build_flatbuffer(const Graph& graph, const MemoryPlan& memo
     uint64_t offset = 0;
     if (storage == plan::Storage::constant) {
       buffer = static_cast<uint32_t>(constant_index++);
+    } else if (storage == plan::Storage::state) {
+      offset = memory.state_offsets[v];
     } else {
       offset = memory.offsets[v];
     }
@@ -91,11 +94,23 @@ std::vector<uint8_t> build_flatbuffer(const Graph& graph, const MemoryPlan& memo
   auto metadata = plan::CreateMetadata(fbb, fbb.CreateString(producer),
                                        fbb.CreateString(graph.model_family),
                                        fbb.CreateVectorOfSortedTables(&entries));
-  auto mem = plan::CreateMemoryPlan(fbb, memory.arena_size, 0, static_cast<uint32_t>(memory.alignment));
+  auto mem = plan::CreateMemoryPlan(fbb, memory.arena_size, memory.state_size,
+                                    static_cast<uint32_t>(memory.alignment));
+  std::vector<flatbuffers::Offset<plan::Segment>> segments;
+  for (const Segment& s : graph.segments) {
+    std::vector<int32_t> seg_inputs, seg_outputs;
+    for (ValueId v : s.inputs) seg_inputs.push_back(layout.tensor_of_value[v]);
+    for (ValueId v : s.outputs) seg_outputs.push_back(layout.tensor_of_value[v]);
+    segments.push_back(plan::CreateSegment(fbb, fbb.CreateString(s.name),
+                                           static_cast<uint32_t>(s.first_node),
+                                           static_cast<uint32_t>(s.node_count),
+                                           fbb.CreateVector(seg_inputs), fbb.CreateVector(seg_outputs)));
+  }
   auto root = plan::CreatePlan(fbb, kPlanFormatVersion, fbb.CreateVector(tensors),
                                fbb.CreateVector(ops), fbb.CreateVector(inputs),
                                fbb.CreateVector(outputs), mem, fbb.CreateVector(buffers),
-                               segment_base, metadata);
+                               segment_base, metadata,
+                               segments.empty() ? 0 : fbb.CreateVector(segments));
   plan::FinishSizePrefixedPlanBuffer(fbb, root);
   return std::vector<uint8_t>(fbb.GetBufferPointer(), fbb.GetBufferPointer() + fbb.GetSize());
 }

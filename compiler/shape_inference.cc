@@ -8,6 +8,7 @@
 #include "runtime/ops/op.h"
 #include "runtime/ops/op_util.h"
 #include "runtime/ops/shapes.h"
+#include "runtime/ops/text_shapes.h"
 
 namespace mint::compiler {
 namespace {
@@ -371,6 +372,67 @@ Result<Out> infer_slice(const Inputs& in, const Node& node) {
   return one(in.value(0).dtype, y.value());
 }
 
+// ---- text-model ops (hf-import; rules in runtime/ops/text_shapes.h) ----
+
+Result<Out> infer_rope(const Inputs& in, const Node& node) {
+  MINT_RETURN_IF_ERROR(in.count(2, 2));
+  MINT_ASSIGN_OR_RETURN(const auto* o, options_of<plan::RopeOptionsT>(node));
+  MINT_RETURN_IF_ERROR(in.plain(0, DType::f32));
+  MINT_RETURN_IF_ERROR(in.plain(1, DType::i32));
+  MINT_ASSIGN_OR_RETURN(const Shape x, in.shape(0));
+  MINT_ASSIGN_OR_RETURN(const Shape positions, in.shape(1));
+  Result<Shape> y = rope_output_shape(x, positions, RopeParams{o->num_heads, o->head_dim, o->rotary_dim, o->theta});
+  if (!y.is_ok()) return as_arg(y.status());
+  return one(DType::f32, y.value());
+}
+
+Result<Out> infer_attention(const Inputs& in, const Node& node) {
+  MINT_RETURN_IF_ERROR(in.count(7, 9));
+  MINT_ASSIGN_OR_RETURN(const auto* o, options_of<plan::AttentionOptionsT>(node));
+  const AttentionParams p{o->num_heads, o->num_kv_heads, o->head_dim, o->scale};
+  for (size_t i = 0; i < 3; ++i) MINT_RETURN_IF_ERROR(in.plain(i, DType::f32));
+  MINT_RETURN_IF_ERROR(in.required(3));
+  const DType cache = in.value(3).dtype;
+  if (cache != DType::f32 && cache != DType::f16 && cache != DType::i8) {
+    return bad(in.ref(3) + " has dtype " + dtype_name(cache) + ", want f32, f16 or i8");
+  }
+  const bool scaled = cache == DType::i8;
+  for (size_t i : {size_t{3}, size_t{4}, size_t{7}, size_t{8}}) {
+    if (i >= 7 && !scaled) {
+      if (in.present(i)) return bad(in.ref(i) + ": cache scales are only for i8 caches");
+      continue;
+    }
+    MINT_RETURN_IF_ERROR(in.plain(i, i >= 7 ? DType::f32 : cache));
+    if (in.value(i).kind != ValueKind::kState) return bad(in.ref(i) + " must be a state value");
+  }
+  MINT_RETURN_IF_ERROR(in.plain(5, DType::i32));
+  MINT_RETURN_IF_ERROR(in.plain(6, DType::i32));
+  Shape s[7];
+  for (size_t i = 0; i < 7; ++i) {
+    MINT_ASSIGN_OR_RETURN(s[i], in.shape(i));
+  }
+  if (scaled) {
+    for (size_t i = 7; i < 9; ++i) {
+      MINT_ASSIGN_OR_RETURN(const Shape scale, in.shape(i));
+      MINT_RETURN_IF_ERROR(as_arg(check_kv_scale_shape(scale, s[3], p), in.ref(i)));
+    }
+  }
+  Result<Shape> y = attention_output_shape(s[0], s[1], s[2], s[3], s[4], s[5], s[6], p);
+  if (!y.is_ok()) return as_arg(y.status());
+  return one(DType::f32, y.value());
+}
+
+Result<Out> infer_gather_last(const Inputs& in) {
+  MINT_RETURN_IF_ERROR(in.count(2, 2));
+  MINT_RETURN_IF_ERROR(in.plain(0, DType::f32));
+  MINT_RETURN_IF_ERROR(in.plain(1, DType::i32));
+  MINT_ASSIGN_OR_RETURN(const Shape x, in.shape(0));
+  MINT_ASSIGN_OR_RETURN(const Shape count, in.shape(1));
+  Result<Shape> y = gather_last_output_shape(x, count);
+  if (!y.is_ok()) return as_arg(y.status(), in.ref(0));
+  return one(DType::f32, y.value());
+}
+
 }  // namespace
 
 Result<std::vector<InferredValue>> infer_node(const Graph& graph, const Node& node) {
@@ -460,6 +522,12 @@ Result<std::vector<InferredValue>> infer_node(const Graph& graph, const Node& no
       return infer_reduce(in, node);
     case plan::OpCode::slice:
       return infer_slice(in, node);
+    case plan::OpCode::rope:
+      return infer_rope(in, node);
+    case plan::OpCode::attention:
+      return infer_attention(in, node);
+    case plan::OpCode::gather_last:
+      return infer_gather_last(in);
   }
   return bad("unknown op code " + std::to_string(static_cast<int>(node.code)));
 }

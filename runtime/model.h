@@ -23,6 +23,14 @@ namespace mint {
 
 class MappedFile;
 
+// A segment of a plan (schema/plan.fbs, Segment): ops [first_op, first_op + op_count) with
+// its own inputs and outputs (tensor indices). A plan without segments has none here.
+struct SegmentDesc {
+  std::string name;
+  size_t first_op = 0, op_count = 0;
+  std::vector<int32_t> inputs, outputs;
+};
+
 struct LoadOptions {
   const char* max_isa = nullptr;  // as in mint_model_options
 };
@@ -40,6 +48,9 @@ class Model {
   const std::vector<const OpDefinition*>& op_definitions() const { return op_defs_; }
   const std::vector<int32_t>& inputs() const { return inputs_; }
   const std::vector<int32_t>& outputs() const { return outputs_; }
+  const std::vector<SegmentDesc>& segments() const { return segments_; }
+  // Index of the segment called `name`, or -1.
+  int segment_index(const std::string& name) const;
   size_t arena_size() const { return arena_size_; }
   size_t state_size() const { return state_size_; }
   IsaMask isa_mask() const { return isa_mask_; }
@@ -51,6 +62,7 @@ class Model {
  private:
   Model() = default;
   Status validate(const LoadOptions& options);
+  Status validate_segments();
 
   std::unique_ptr<MappedFile> file_;
   const uint8_t* data_ = nullptr;
@@ -60,6 +72,7 @@ class Model {
   std::vector<OpView> ops_;
   std::vector<const OpDefinition*> op_defs_;
   std::vector<int32_t> inputs_, outputs_;
+  std::vector<SegmentDesc> segments_;
   size_t arena_size_ = 0, state_size_ = 0;
   IsaMask isa_mask_ = 0;
 };

@@ -6,6 +6,7 @@
 
 #include <cerrno>
 #include <cmath>
+#include <algorithm>
 #include <cstring>
 #include <limits>
 
@@ -374,7 +375,86 @@ Status Model::validate(const LoadOptions& options) {
     op_defs_[i] = def;
   }
 
+  MINT_RETURN_IF_ERROR(validate_segments());
   MINT_ASSIGN_OR_RETURN(isa_mask_, allowed_isa_mask(options.max_isa));
+  return Status::ok();
+}
+
+int Model::segment_index(const std::string& name) const {
+  for (size_t i = 0; i < segments_.size(); ++i) {
+    if (segments_[i].name == name) return static_cast<int>(i);
+  }
+  return -1;
+}
+
+// Segments (hf-import): in order, contiguous, covering every op; inputs and outputs among the
+// graph's; each op reads only constants, state, its segment's inputs and tensors written
+// earlier in its segment (segments' arena tensors may overlap).
+Status Model::validate_segments() {
+  const auto* segs = plan_->segments();
+  if (segs == nullptr || segs->size() == 0) return Status::ok();
+  const size_t tensor_count = tensors_.size();
+  size_t next_op = 0;
+  for (size_t s = 0; s < segs->size(); ++s) {
+    const plan::Segment* fs = segs->Get(static_cast<flatbuffers::uoffset_t>(s));
+    SegmentDesc seg;
+    seg.name = fs->name() ? fs->name()->str() : "";
+    const std::string where = "segment " + std::to_string(s) + " '" + seg.name + "'";
+    if (seg.name.empty() || segment_index(seg.name) >= 0) {
+      return Status::invalid_plan(where + ": name is empty or repeated");
+    }
+    seg.first_op = fs->first_op();
+    seg.op_count = fs->op_count();
+    if (seg.first_op != next_op || seg.op_count == 0 || seg.op_count > ops_.size() - next_op) {
+      return Status::invalid_plan(where + ": ops [" + std::to_string(seg.first_op) + ", +" +
+                                  std::to_string(seg.op_count) + ") do not continue at op " +
+                                  std::to_string(next_op) + " within the " +
+                                  std::to_string(ops_.size()) + " ops");
+    }
+    next_op += seg.op_count;
+    auto read = [&](const flatbuffers::Vector<int32_t>* ids, const std::vector<int32_t>& graph,
+                    const char* what, std::vector<int32_t>* out) -> Status {
+      if (ids == nullptr) return Status::ok();
+      for (size_t i = 0; i < ids->size(); ++i) {
+        const int32_t id = ids->Get(static_cast<flatbuffers::uoffset_t>(i));
+        if (std::find(graph.begin(), graph.end(), id) == graph.end()) {
+          return Status::invalid_plan(where + ": " + what + " " + std::to_string(i) + " is tensor " +
+                                      std::to_string(id) + ", which is not a graph " + what);
+        }
+        out->push_back(id);
+      }
+      return Status::ok();
+    };
+    MINT_RETURN_IF_ERROR(read(fs->inputs(), inputs_, "input", &seg.inputs));
+    MINT_RETURN_IF_ERROR(read(fs->outputs(), outputs_, "output", &seg.outputs));
+    std::vector<bool> defined(tensor_count, false);
+    for (int32_t id : seg.inputs) defined[id] = true;
+    for (size_t i = seg.first_op; i < seg.first_op + seg.op_count; ++i) {
+      const OpView& op = ops_[i];
+      for (size_t j = 0; j < op.inputs.size(); ++j) {
+        const TensorDesc* t = op.inputs[j];
+        if (t == nullptr || t->storage == plan::Storage::constant || t->storage == plan::Storage::state) continue;
+        if (!defined[op.input_ids[j]]) {
+          return Status::invalid_plan(where + ": op " + std::to_string(i) + " (" +
+                                      op_defs_[i]->name + ") reads tensor " +
+                                      std::to_string(op.input_ids[j]) + " '" + t->name +
+                                      "', which is neither an input of the segment nor written before in it");
+        }
+      }
+      for (int32_t id : op.output_ids) defined[id] = true;
+    }
+    for (int32_t id : seg.outputs) {
+      if (!defined[id]) {
+        return Status::invalid_plan(where + ": output tensor " + std::to_string(id) + " '" +
+                                    tensors_[id].name + "' is not written by the segment");
+      }
+    }
+    segments_.push_back(std::move(seg));
+  }
+  if (next_op != ops_.size()) {
+    return Status::invalid_plan("segments cover ops [0, " + std::to_string(next_op) + ") of " +
+                                std::to_string(ops_.size()));
+  }
   return Status::ok();
 }
 

@@ -2,6 +2,7 @@
 
 #include <sys/mman.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <cstring>
 
@@ -103,8 +104,26 @@ Status Session::set_input(size_t index, const void* data, size_t byte_size) {
 }
 
 Status Session::run() {
+  if (!model_.segments().empty()) return run_segment(0);
+  return run_ops(0, nodes_.size());
+}
+
+Status Session::run_segment(size_t index) {
+  const auto& segments = model_.segments();
+  if (index >= segments.size()) {
+    return Status::invalid_argument("segment " + std::to_string(index) + " is outside [0, " +
+                                    std::to_string(segments.size()) + ")");
+  }
+  last_segment_ = -1;
+  MINT_RETURN_IF_ERROR(run_ops(segments[index].first_op, segments[index].op_count)
+                           .with_context("segment '" + segments[index].name + "'"));
+  last_segment_ = static_cast<int>(index);
+  return Status::ok();
+}
+
+Status Session::run_ops(size_t first, size_t count) {
   const ExecContext ctx{tensor_data_.data(), pool_, scratch_.get()};
-  for (size_t i = 0; i < nodes_.size(); ++i) {
+  for (size_t i = first; i < first + count; ++i) {
     Status st = nodes_[i]->run(ctx);
     if (!st.is_ok()) {
       has_run_ = false;
@@ -122,6 +141,13 @@ Result<const uint8_t*> Session::output(size_t index, size_t* byte_size) const {
                                     std::to_string(outputs.size()) + ")");
   }
   if (!has_run_) return Status::invalid_state("no successful run yet");
+  if (!model_.segments().empty()) {
+    const auto& outs = last_segment_ >= 0 ? model_.segments()[last_segment_].outputs : std::vector<int32_t>{};
+    if (std::find(outs.begin(), outs.end(), outputs[index]) == outs.end()) {
+      return Status::invalid_state("output " + std::to_string(index) +
+                                   " is not an output of the segment that ran last");
+    }
+  }
   *byte_size = model_.tensors()[outputs[index]].byte_size;
   return static_cast<const uint8_t*>(tensor_data_[outputs[index]]);
 }

@@ -29,8 +29,14 @@ class Session {
   static Result<std::unique_ptr<Session>> create(const Model& model, const SessionOptions& options);
 
   Status set_input(size_t index, const void* data, size_t byte_size);
+  // Runs every op, or, for a plan with segments, segment 0.
   Status run();
-  // Output `index` of the last run.
+  // Runs segment `index` of a plan with segments (hf-import; runtime/model.h SegmentDesc).
+  // Segments' arena tensors, inputs included, may share bytes: set a segment's inputs after
+  // running any other segment and before running it.
+  Status run_segment(size_t index);
+  // Output `index` of the last run (for a plan with segments: an output of the segment that
+  // ran last; others are invalid_state, their bytes may have been overwritten).
   Result<const uint8_t*> output(size_t index, size_t* byte_size) const;
 
   Isa isa() const { return best_isa(isa_mask_); }
@@ -63,6 +69,8 @@ class Session {
   std::vector<std::unique_ptr<Node>> nodes_;
   pthreadpool_t pool_ = nullptr;
   bool has_run_ = false;
+  int last_segment_ = -1;
+  Status run_ops(size_t first, size_t count);
 };
 
 }  // namespace mint

@@ -26,6 +26,8 @@ MINT_OPTIONS_TAG(ResizeOptions)
 MINT_OPTIONS_TAG(PadOptions)
 MINT_OPTIONS_TAG(ReduceOptions)
 MINT_OPTIONS_TAG(SliceOptions)
+MINT_OPTIONS_TAG(RopeOptions)
+MINT_OPTIONS_TAG(AttentionOptions)
 #undef MINT_OPTIONS_TAG
 }  // namespace detail
 

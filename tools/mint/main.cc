@@ -11,6 +11,10 @@
 //   mint inspect PLAN                      tensors, ops, dtypes, quantization, sizes, arena
 //   mint run PLAN [--threads N] [--isa ISA] [--repeat R]
 //                                          random inputs; prints outputs and latency
+//   mint compile CHECKPOINT_DIR -o PLAN [--weights ..] [--kv-cache f32|f16|int8] [--context N]
+//                [--chunk T]               a Hugging Face decoder checkpoint -> text plan
+//   mint decode-bench PLAN [--threads N] [--tokens N] [--prompt P]
+//                                          text plan: prefill P tokens, time N decode steps
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
@@ -30,6 +34,8 @@
 #include "runtime/model.h"
 #include "runtime/session.h"
 #include "tools/mint/demo_model.h"
+#include "tools/mint/text_bench.h"
+#include "compiler/hf/hf_import.h"
 
 namespace mint::tool {
 namespace {
@@ -54,7 +60,10 @@ int usage() {
                "        matching input channels. The last layer is never pruned.\n"
                "               [--input-shape NAME=d0,d1,..]...   (fixes an ONNX input's dimensions)\n"
                "  mint inspect PLAN\n"
-               "  mint run PLAN [--threads N] [--isa ISA] [--repeat R]\n");
+               "  mint run PLAN [--threads N] [--isa ISA] [--repeat R]\n"
+               "  mint compile CHECKPOINT_DIR -o PLAN [--weights f32|f16|int8] [--kv-cache f32|f16|int8]\n"
+               "               [--context N] [--chunk T]\n"
+               "  mint decode-bench PLAN [--threads N] [--tokens N] [--prompt P]\n");
   return 2;
 }
 
@@ -68,6 +77,8 @@ struct Args {
   std::string isa;
   size_t threads = 1;
   size_t repeat = 20;
+  std::string kv_cache = "f32";
+  size_t context = 0, chunk = 32, tokens = 64, prompt = 32;
 };
 
 bool parse_size(const char* s, size_t* out) {
@@ -103,6 +114,16 @@ bool parse_args(int argc, char** argv, Args* args) {
       if (!parse_size(argv[++i], &args->threads)) return false;
     } else if (a == "--repeat" && has_value) {
       if (!parse_size(argv[++i], &args->repeat) || args->repeat == 0) return false;
+    } else if (a == "--kv-cache" && has_value) {
+      args->kv_cache = argv[++i];
+    } else if (a == "--context" && has_value) {
+      if (!parse_size(argv[++i], &args->context)) return false;
+    } else if (a == "--chunk" && has_value) {
+      if (!parse_size(argv[++i], &args->chunk)) return false;
+    } else if (a == "--tokens" && has_value) {
+      if (!parse_size(argv[++i], &args->tokens)) return false;
+    } else if (a == "--prompt" && has_value) {
+      if (!parse_size(argv[++i], &args->prompt)) return false;
     } else if (!a.empty() && a[0] == '-') {
       std::fprintf(stderr, "mint: unknown option '%s'\n", a.c_str());
       return false;
@@ -150,11 +171,22 @@ Status parse_input_shape(const std::string& spec, compiler::OnnxImportOptions* o
   return Status::ok();
 }
 
+Result<compiler::HfImportOptions> hf_options(const Args& args) {
+  compiler::HfImportOptions o;
+  if (args.kv_cache == "f32") o.kv_cache = DType::f32;
+  else if (args.kv_cache == "f16") o.kv_cache = DType::f16;
+  else if (args.kv_cache == "int8") o.kv_cache = DType::i8;
+  else return Status::invalid_argument("--kv-cache '" + args.kv_cache + "': want f32, f16 or int8");
+  o.context = static_cast<int64_t>(args.context);
+  o.prefill_chunk = static_cast<int64_t>(args.chunk);
+  return o;
+}
+
 Result<std::vector<uint8_t>> compile_input(const std::string& input, const std::string& weights,
-                                           const std::string& calibration = "", double prune = 0,
-                                           const std::vector<std::string>& input_shapes = {}) {
+                                           const Args* args = nullptr) {
   compiler::CompileOptions options;
-  options.prune_channels = prune;
+  const std::string calibration = args ? args->calibration : "";
+  options.prune_channels = args ? args->prune : 0.0;
   MINT_ASSIGN_OR_RETURN(options.weights, parse_weights(weights));
   if (!calibration.empty()) {
     if (options.weights != compiler::WeightPrecision::kInt8) {
@@ -165,20 +197,23 @@ Result<std::vector<uint8_t>> compile_input(const std::string& input, const std::
   const std::string builtin = "builtin:";
   const std::string onnx = ".onnx";
   compiler::Graph graph;
-  if (input.rfind(builtin, 0) == 0) {
+  if (args != nullptr && compiler::is_hf_checkpoint_dir(input)) {
+    MINT_ASSIGN_OR_RETURN(const compiler::HfImportOptions hf, hf_options(*args));
+    MINT_ASSIGN_OR_RETURN(graph, compiler::import_hf_checkpoint(input, hf));
+  } else if (input.rfind(builtin, 0) == 0) {
     MINT_ASSIGN_OR_RETURN(graph, build_builtin_model(input.substr(builtin.size())));
   } else if (input.size() > onnx.size() &&
              input.compare(input.size() - onnx.size(), onnx.size(), onnx) == 0) {
     compiler::OnnxImportOptions import_options;
-    for (const std::string& spec : input_shapes) {
+    for (const std::string& spec : args ? args->input_shapes : std::vector<std::string>{}) {
       MINT_RETURN_IF_ERROR(parse_input_shape(spec, &import_options));
     }
     MINT_ASSIGN_OR_RETURN(graph, compiler::import_onnx(input, import_options));
   } else {
     return Status::unsupported("cannot compile '" + input +
                                "': want an ONNX file (*.onnx) or a built-in model "
-                               "(builtin:mlp, builtin:convnet); the Hugging Face checkpoint "
-                               "frontend is not there yet");
+                               "(builtin:mlp, builtin:convnet) or a Hugging Face checkpoint "
+                               "directory (with config.json)");
   }
   return compiler::compile(std::move(graph), options);
 }
@@ -293,8 +328,7 @@ int cmd_demo(const Args& args) {
 
 int cmd_compile(const Args& args) {
   if (args.positional.size() != 1 || args.output.empty()) return usage();
-  auto bytes = compile_input(args.positional[0], args.weights, args.calibration, args.prune,
-                             args.input_shapes);
+  auto bytes = compile_input(args.positional[0], args.weights, &args);
   if (!bytes.is_ok()) return report(bytes.status());
   if (Status st = write_file(args.output, bytes.value()); !st.is_ok()) return report(st);
   std::printf("wrote %s (%zu bytes)\n", args.output.c_str(), bytes.value().size());
@@ -382,6 +416,10 @@ int main(int argc, char** argv) {
     if (cmd == "compile") return cmd_compile(args);
     if (cmd == "inspect") return cmd_inspect(args);
     if (cmd == "run") return cmd_run(args);
+    if (cmd == "decode-bench") {
+      if (args.positional.size() != 1) return usage();
+      return cmd_decode_bench(args.positional[0], args.threads, args.tokens, args.prompt);
+    }
   } catch (const std::bad_alloc&) {
     std::fprintf(stderr, "mint: error: out of memory\n");
     return 1;

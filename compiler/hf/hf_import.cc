@@ -1,0 +1,301 @@
+#include "compiler/hf/hf_import.h"
+
+#include <sys/stat.h>
+
+#include <cmath>
+#include <cstring>
+
+#include "compiler/hf/config.h"
+#include "compiler/hf/safetensors.h"
+
+namespace mint::compiler {
+namespace {
+
+using hf::Checkpoint;
+using hf::DecoderConfig;
+using hf::Family;
+
+bool file_exists(const std::string& path) {
+  struct stat st;
+  return stat(path.c_str(), &st) == 0 && S_ISREG(st.st_mode);
+}
+
+// Builds the graph; every weight is read once and shared by both segments.
+class DecoderBuilder {
+ public:
+  DecoderBuilder(const DecoderConfig& c, const Checkpoint& ck, const HfImportOptions& o)
+      : c_(c), ck_(ck), o_(o) {}
+
+  Result<Graph> build() {
+    MINT_RETURN_IF_ERROR(load_weights());
+    for (int64_t l = 0; l < c_.layers; ++l) {
+      Cache cache;
+      const std::string p = "layer" + std::to_string(l) + ".";
+      const int64_t kw = c_.kv_heads * c_.head_dim;
+      cache.k = b_.state(p + "k_cache", o_.kv_cache, {o_.context, kw});
+      cache.v = b_.state(p + "v_cache", o_.kv_cache, {o_.context, kw});
+      if (o_.kv_cache == DType::i8) {
+        cache.ks = b_.state(p + "k_scale", DType::f32, {o_.context, c_.kv_heads});
+        cache.vs = b_.state(p + "v_scale", DType::f32, {o_.context, c_.kv_heads});
+      }
+      caches_.push_back(cache);
+    }
+    segment("prefill", o_.prefill_chunk);
+    segment("decode", 1);
+    MINT_RETURN_IF_ERROR(b_.status());
+    b_.set_model_family(c_.model_type);
+    return b_.finish();
+  }
+
+  GraphBuilder& builder() { return b_; }
+
+ private:
+  struct Linear {
+    ValueId w = kInvalidValue, b = kInvalidValue;
+  };
+  struct Layer {
+    ValueId norm1 = kInvalidValue, norm1_b = kInvalidValue, norm2 = kInvalidValue, norm2_b = kInvalidValue;
+    Linear q, k, v, o, up, gate, down;
+  };
+  struct Cache {
+    ValueId k = kInvalidValue, v = kInvalidValue, ks = kInvalidValue, vs = kInvalidValue;
+  };
+
+  // ---- weights ----
+  Result<std::vector<float>> read(const std::string& name, std::vector<int64_t> shape) {
+    return ck_.to_f32(name, shape);
+  }
+  ValueId constant(const std::string& name, std::vector<int64_t> shape, const std::vector<float>& v) {
+    return b_.constant_f32(name, std::move(shape), v);
+  }
+  Result<ValueId> weight(const std::string& name, std::vector<int64_t> shape) {
+    MINT_ASSIGN_OR_RETURN(std::vector<float> v, read(name, shape));
+    return constant(name, shape, v);
+  }
+  // GPT-2 Conv1D: weight [in, out] -> [out, in].
+  Result<ValueId> conv1d_weight(const std::string& name, int64_t in, int64_t out) {
+    MINT_ASSIGN_OR_RETURN(std::vector<float> v, read(name, {in, out}));
+    std::vector<float> t(v.size());
+    for (int64_t i = 0; i < in; ++i) {
+      for (int64_t j = 0; j < out; ++j) t[j * in + i] = v[i * out + j];
+    }
+    return constant(name, {out, in}, t);
+  }
+  // Rows [r0, r0 + rows) of a [R, C] matrix (or vector when cols == 0).
+  ValueId rows_of(const std::string& name, const std::vector<float>& m, int64_t cols, int64_t r0,
+                  int64_t rows) {
+    const int64_t width = cols == 0 ? 1 : cols;
+    std::vector<float> part(m.begin() + r0 * width, m.begin() + (r0 + rows) * width);
+    return constant(name, cols == 0 ? std::vector<int64_t>{rows} : std::vector<int64_t>{rows, cols}, part);
+  }
+
+  std::string gpt2_name(const std::string& suffix) const {
+    if (ck_.find("transformer." + suffix) != nullptr) return "transformer." + suffix;
+    return suffix;
+  }
+
+  Status load_weights() {
+    const int64_t H = c_.hidden, D = c_.head_dim, I = c_.intermediate, V = c_.vocab_size;
+    const int64_t qw = c_.heads * D, kw = c_.kv_heads * D;
+    if (c_.family == Family::kGpt2) {
+      MINT_ASSIGN_OR_RETURN(wte_, weight(gpt2_name("wte.weight"), {V, H}));
+      MINT_ASSIGN_OR_RETURN(wpe_, weight(gpt2_name("wpe.weight"), {c_.max_positions, H}));
+      for (int64_t l = 0; l < c_.layers; ++l) {
+        const std::string p = "h." + std::to_string(l) + ".";
+        Layer L;
+        MINT_ASSIGN_OR_RETURN(L.norm1, weight(gpt2_name(p + "ln_1.weight"), {H}));
+        MINT_ASSIGN_OR_RETURN(L.norm1_b, weight(gpt2_name(p + "ln_1.bias"), {H}));
+        MINT_ASSIGN_OR_RETURN(L.norm2, weight(gpt2_name(p + "ln_2.weight"), {H}));
+        MINT_ASSIGN_OR_RETURN(L.norm2_b, weight(gpt2_name(p + "ln_2.bias"), {H}));
+        const std::string attn = gpt2_name(p + "attn.c_attn.weight");
+        MINT_ASSIGN_OR_RETURN(std::vector<float> w, read(attn, {H, 3 * H}));
+        MINT_ASSIGN_OR_RETURN(std::vector<float> bias, read(gpt2_name(p + "attn.c_attn.bias"), {3 * H}));
+        std::vector<float> wt(w.size());  // [3H, H]
+        for (int64_t i = 0; i < H; ++i) {
+          for (int64_t j = 0; j < 3 * H; ++j) wt[j * H + i] = w[i * 3 * H + j];
+        }
+        Linear* qkv[3] = {&L.q, &L.k, &L.v};
+        for (int64_t s = 0; s < 3; ++s) {
+          qkv[s]->w = rows_of(attn + ":" + "qkv"[s], wt, H, s * H, H);
+          qkv[s]->b = rows_of(attn + ":" + "qkv"[s] + ".bias", bias, 0, s * H, H);
+        }
+        MINT_ASSIGN_OR_RETURN(L.o.w, conv1d_weight(gpt2_name(p + "attn.c_proj.weight"), H, H));
+        MINT_ASSIGN_OR_RETURN(L.o.b, weight(gpt2_name(p + "attn.c_proj.bias"), {H}));
+        MINT_ASSIGN_OR_RETURN(L.up.w, conv1d_weight(gpt2_name(p + "mlp.c_fc.weight"), H, I));
+        MINT_ASSIGN_OR_RETURN(L.up.b, weight(gpt2_name(p + "mlp.c_fc.bias"), {I}));
+        MINT_ASSIGN_OR_RETURN(L.down.w, conv1d_weight(gpt2_name(p + "mlp.c_proj.weight"), I, H));
+        MINT_ASSIGN_OR_RETURN(L.down.b, weight(gpt2_name(p + "mlp.c_proj.bias"), {H}));
+        layers_.push_back(L);
+      }
+      MINT_ASSIGN_OR_RETURN(norm_, weight(gpt2_name("ln_f.weight"), {H}));
+      MINT_ASSIGN_OR_RETURN(norm_b_, weight(gpt2_name("ln_f.bias"), {H}));
+    } else {
+      MINT_ASSIGN_OR_RETURN(wte_, weight("model.embed_tokens.weight", {V, H}));
+      for (int64_t l = 0; l < c_.layers; ++l) {
+        const std::string p = "model.layers." + std::to_string(l) + ".";
+        Layer L;
+        MINT_ASSIGN_OR_RETURN(L.norm1, weight(p + "input_layernorm.weight", {H}));
+        MINT_ASSIGN_OR_RETURN(L.norm2, weight(p + "post_attention_layernorm.weight", {H}));
+        if (c_.family == Family::kPhi3) {
+          const std::string qkv = p + "self_attn.qkv_proj.weight";
+          MINT_ASSIGN_OR_RETURN(std::vector<float> w, read(qkv, {qw + 2 * kw, H}));
+          L.q.w = rows_of(qkv + ":q", w, H, 0, qw);
+          L.k.w = rows_of(qkv + ":k", w, H, qw, kw);
+          L.v.w = rows_of(qkv + ":v", w, H, qw + kw, kw);
+          const std::string gu = p + "mlp.gate_up_proj.weight";
+          MINT_ASSIGN_OR_RETURN(std::vector<float> g, read(gu, {2 * I, H}));
+          L.gate.w = rows_of(gu + ":gate", g, H, 0, I);
+          L.up.w = rows_of(gu + ":up", g, H, I, I);
+        } else {
+          MINT_ASSIGN_OR_RETURN(L.q.w, weight(p + "self_attn.q_proj.weight", {qw, H}));
+          MINT_ASSIGN_OR_RETURN(L.k.w, weight(p + "self_attn.k_proj.weight", {kw, H}));
+          MINT_ASSIGN_OR_RETURN(L.v.w, weight(p + "self_attn.v_proj.weight", {kw, H}));
+          if (c_.qkv_bias) {
+            MINT_ASSIGN_OR_RETURN(L.q.b, weight(p + "self_attn.q_proj.bias", {qw}));
+            MINT_ASSIGN_OR_RETURN(L.k.b, weight(p + "self_attn.k_proj.bias", {kw}));
+            MINT_ASSIGN_OR_RETURN(L.v.b, weight(p + "self_attn.v_proj.bias", {kw}));
+          }
+          MINT_ASSIGN_OR_RETURN(L.gate.w, weight(p + "mlp.gate_proj.weight", {I, H}));
+          MINT_ASSIGN_OR_RETURN(L.up.w, weight(p + "mlp.up_proj.weight", {I, H}));
+        }
+        MINT_ASSIGN_OR_RETURN(L.o.w, weight(p + "self_attn.o_proj.weight", {H, qw}));
+        if (c_.o_bias) {
+          MINT_ASSIGN_OR_RETURN(L.o.b, weight(p + "self_attn.o_proj.bias", {H}));
+        }
+        MINT_ASSIGN_OR_RETURN(L.down.w, weight(p + "mlp.down_proj.weight", {H, I}));
+        layers_.push_back(L);
+      }
+      MINT_ASSIGN_OR_RETURN(norm_, weight("model.norm.weight", {H}));
+    }
+    if (ck_.find("lm_head.weight") != nullptr) {
+      MINT_ASSIGN_OR_RETURN(lm_head_, weight("lm_head.weight", {V, H}));
+    } else if (c_.tied) {
+      lm_head_ = wte_;
+    } else {
+      return Status::invalid_argument("checkpoint has no tensor 'lm_head.weight' and config.json sets tie_word_embeddings false");
+    }
+    return b_.status();
+  }
+
+  // ---- graph ----
+  void segment(const std::string& name, int64_t rows) {
+    b_.begin_segment(name);
+    const std::string p = name + ".";
+    const ValueId tokens = b_.input(p + "tokens", DType::i32, {rows});
+    const ValueId positions = b_.input(p + "positions", DType::i32, {rows});
+    const ValueId count = b_.input(p + "count", DType::i32, {1});
+    const int H = static_cast<int>(c_.heads), KV = static_cast<int>(c_.kv_heads);
+    const int D = static_cast<int>(c_.head_dim);
+    const float eps = static_cast<float>(c_.norm_eps);
+    const bool gpt2 = c_.family == Family::kGpt2;
+    ValueId x = b_.embedding(wte_, tokens, p + "embed");
+    if (gpt2) x = b_.add(x, b_.embedding(wpe_, positions, p + "wpe"), p + "embed_pos");
+    auto fc = [&](ValueId in, const Linear& lin, const std::string& n) {
+      return b_.fully_connected(in, lin.w, lin.b, plan::Activation::none, n);
+    };
+    for (size_t l = 0; l < layers_.size(); ++l) {
+      const Layer& L = layers_[l];
+      const Cache& C = caches_[l];
+      const std::string q = p + "l" + std::to_string(l) + ".";
+      const ValueId h = gpt2 ? b_.layer_norm(x, L.norm1, L.norm1_b, eps, q + "norm1")
+                             : b_.rms_norm(x, L.norm1, eps, q + "norm1");
+      ValueId qv = fc(h, L.q, q + "q"), kv = fc(h, L.k, q + "k");
+      const ValueId vv = fc(h, L.v, q + "v");
+      if (!gpt2) {
+        const int rot = static_cast<int>(c_.rotary_dim);
+        const float theta = static_cast<float>(c_.rope_theta);
+        qv = b_.rope(qv, positions, H, D, rot, theta, q + "rope_q");
+        kv = b_.rope(kv, positions, KV, D, rot, theta, q + "rope_k");
+      }
+      std::vector<ValueId> in = {qv, kv, vv, C.k, C.v, positions, count};
+      if (C.ks != kInvalidValue) {
+        in.push_back(C.ks);
+        in.push_back(C.vs);
+      }
+      const ValueId a = b_.attention(in, H, KV, D, 1.0f / std::sqrt(static_cast<float>(D)), q + "attn");
+      x = b_.add(x, fc(a, L.o, q + "o"), q + "res1");
+      const ValueId h2 = gpt2 ? b_.layer_norm(x, L.norm2, L.norm2_b, eps, q + "norm2")
+                              : b_.rms_norm(x, L.norm2, eps, q + "norm2");
+      ValueId m;
+      if (gpt2) {
+        m = b_.gelu(fc(h2, L.up, q + "fc"), c_.gelu_tanh, q + "gelu");
+      } else {
+        m = b_.mul(b_.silu(fc(h2, L.gate, q + "gate"), q + "silu"), fc(h2, L.up, q + "up"), q + "swiglu");
+      }
+      x = b_.add(x, fc(m, L.down, q + "down"), q + "res2");
+    }
+    ValueId last = b_.gather_last(x, count, p + "last");
+    last = gpt2 ? b_.layer_norm(last, norm_, norm_b_, eps, p + "norm")
+                : b_.rms_norm(last, norm_, eps, p + "norm");
+    const ValueId logits = b_.fully_connected(last, lm_head_, kInvalidValue, plan::Activation::none, p + "logits");
+    b_.output(logits);
+  }
+
+  const DecoderConfig& c_;
+  const Checkpoint& ck_;
+  const HfImportOptions& o_;
+  GraphBuilder b_;
+  ValueId wte_ = kInvalidValue, wpe_ = kInvalidValue, norm_ = kInvalidValue, norm_b_ = kInvalidValue;
+  ValueId lm_head_ = kInvalidValue;
+  std::vector<Layer> layers_;
+  std::vector<Cache> caches_;
+};
+
+std::string join(const std::vector<std::string>& v) {
+  std::string out;
+  for (const std::string& s : v) out += (out.empty() ? "" : ",") + s;
+  return out;
+}
+
+}  // namespace
+
+bool is_hf_checkpoint_dir(const std::string& dir) { return file_exists(dir + "/config.json"); }
+
+Result<Graph> import_hf_checkpoint(const std::string& dir, const HfImportOptions& options) {
+  const std::string config_path = dir + "/config.json";
+  MINT_ASSIGN_OR_RETURN(std::string text, hf::read_text_file(config_path, 1u << 20));
+  MINT_ASSIGN_OR_RETURN(DecoderConfig config, hf::parse_decoder_config(text, config_path));
+  HfImportOptions o = options;
+  if (o.context == 0) o.context = std::min<int64_t>(config.max_positions, 2048);
+  if (o.context < 1 || o.context > config.max_positions) {
+    return Status::invalid_argument("context " + std::to_string(o.context) + " is outside [1, " +
+                                    std::to_string(config.max_positions) +
+                                    "] (the model's max_position_embeddings / n_positions)");
+  }
+  if (config.sliding_window > 0 && o.context > config.sliding_window) {
+    return Status::invalid_argument("context " + std::to_string(o.context) + " exceeds the sliding_window " +
+                                    std::to_string(config.sliding_window) + " of '" + config_path +
+                                    "' (sliding-window attention is not supported)");
+  }
+  if (o.prefill_chunk < 2 || o.prefill_chunk > 4096) {
+    return Status::invalid_argument("prefill chunk " + std::to_string(o.prefill_chunk) + " is outside [2, 4096]");
+  }
+  if (o.kv_cache != DType::f32 && o.kv_cache != DType::f16 && o.kv_cache != DType::i8) {
+    return Status::invalid_argument("the KV cache must be f32, f16 or i8");
+  }
+  MINT_ASSIGN_OR_RETURN(Checkpoint ck, Checkpoint::open(dir));
+  DecoderBuilder builder(config, ck, o);
+  MINT_ASSIGN_OR_RETURN(Graph graph, builder.build());
+  std::vector<std::string> eos;
+  for (int64_t id : config.eos_token_ids) eos.push_back(std::to_string(id));
+  std::vector<std::string> tokenizer_files;
+  for (const char* f : {"tokenizer.json", "tokenizer_config.json", "vocab.json", "merges.txt",
+                        "tokenizer.model", "special_tokens_map.json", "generation_config.json"}) {
+    if (file_exists(dir + "/" + f)) tokenizer_files.push_back(f);
+  }
+  const char* cache = o.kv_cache == DType::f32 ? "f32" : o.kv_cache == DType::f16 ? "f16" : "int8";
+  graph.metadata["mint.text"] = "1";
+  graph.metadata["text.vocab_size"] = std::to_string(config.vocab_size);
+  graph.metadata["text.context_length"] = std::to_string(o.context);
+  graph.metadata["text.prefill_chunk"] = std::to_string(o.prefill_chunk);
+  graph.metadata["text.kv_cache"] = cache;
+  graph.metadata["text.eos_token_ids"] = join(eos);
+  graph.metadata["text.bos_token_id"] = std::to_string(config.bos_token_id);
+  graph.metadata["hf.model_type"] = config.model_type;
+  graph.metadata["hf.checkpoint_files"] = join(ck.files());
+  graph.metadata["hf.tokenizer_files"] = join(tokenizer_files);
+  graph.metadata["hf.checkpoint_dir"] = dir;
+  return graph;
+}
+
+}  // namespace mint::compiler

@@ -1,0 +1,51 @@
+// The Hugging Face frontend: a checkpoint directory (config.json + model.safetensors or a
+// sharded model.safetensors.index.json) of a decoder-only language model -> a text plan Graph
+// for compile() (compiler/compile.h).
+//
+// Architectures (compiler/hf/config.h): GPT-2 (Conv1D weights [in, out], transposed here;
+// learned position embeddings; LayerNorm; tanh GELU; lm_head tied to wte), Llama and its
+// relatives Mistral and Qwen2 (RMSNorm, RoPE rotate_half with rope_theta, SwiGLU MLP,
+// grouped-query attention, Qwen2's q/k/v biases), Phi-3 (fused qkv_proj and gate_up_proj,
+// split here by rows). Tensor names follow transformers (GPT-2's with or without the
+// "transformer." prefix); lm_head.weight is used when present, else the tied embedding.
+//
+// The graph has two segments sharing every weight and the KV cache (schema/plan.fbs Segment;
+// docs/plan-format.md "Text plans"):
+//   "prefill": inputs tokens i32 [chunk], positions i32 [chunk], count i32 [1];
+//   "decode":  the same with 1 row;
+//   each outputs logits f32 [1, vocab] of row count - 1. Rows t < count are the tokens at
+//   positions[t] = positions[0] + t; the others are padding (ids and positions must still be in
+//   range; their results are ignored).
+// Per layer the KV cache is two state values [context, kv_heads * head_dim] of the chosen
+// dtype (f32, f16, or i8 with [context, kv_heads] f32 scales per row). Metadata: mint.text=1,
+// text.vocab_size, text.context_length, text.prefill_chunk, text.kv_cache, text.eos_token_ids,
+// text.bos_token_id, hf.model_type, hf.checkpoint_files, hf.tokenizer_files (tokenizer files
+// present in the directory, comma-separated, for the tokenizer-in-plan to embed).
+//
+// Errors name the file, tensor or key: a missing or misshaped tensor is invalid_argument
+// ("tensor 'model.layers.0.self_attn.q_proj.weight' in '.../model.safetensors' has shape
+// [8,16], want [16,16]"), an unknown model_type unsupported, a context longer than the model's
+// positions (or a sliding window) invalid_argument.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "compiler/graph.h"
+#include "runtime/tensor.h"
+
+namespace mint::compiler {
+
+struct HfImportOptions {
+  int64_t context = 0;          // KV cache positions; 0: min(max positions, 2048)
+  int64_t prefill_chunk = 32;   // rows of the prefill segment
+  DType kv_cache = DType::f32;  // f32, f16 or i8
+};
+
+Result<Graph> import_hf_checkpoint(const std::string& dir, const HfImportOptions& options);
+
+// True if `dir` looks like a checkpoint directory (has config.json).
+bool is_hf_checkpoint_dir(const std::string& dir);
+
+}  // namespace mint::compiler

@@ -1,0 +1,61 @@
+// Kernels of decoder-only text models: rotary position embedding, KV cache rows and one
+// attention head over a KV cache. Pure, single-threaded, no allocation; the operators
+// (runtime/ops/attention.cc) tile them over rows and heads.
+//
+//   f32_rope_scalar(rows, heads, head_dim, rotary_dim, positions, inv_freq, x, y):
+//     for every row r, head h, i < rotary_dim / 2, with a = x[r, h*head_dim + i],
+//     b = x[r, h*head_dim + i + rotary_dim/2], angle = float(positions[r]) * inv_freq[i]
+//     (an f32 product, as PyTorch's position * inv_freq), c = cos(angle), s = sin(angle):
+//       y[.. + i]                  = a * c - b * s
+//       y[.. + i + rotary_dim / 2] = b * c + a * s        (the rotate_half convention)
+//     features at and beyond rotary_dim are copied. x and y may be the same array.
+//     inv_freq[i] = 1 / theta^(2i / rotary_dim), computed once by rope_inv_freq.
+//
+//   KV cache rows: one row is head_dim values of one position and one KV head.
+//     kv_store_row_{f32,f16,qs8}(d, x, dst, scale): stores x[0..d) as f32, f16 (round to
+//     nearest even) or symmetric int8 with *scale = max|x| / 127 (1 for an all-zero row) and
+//     dst[i] = clamp(round_half_even(x[i] / *scale), -127, 127); scale is unused for f32/f16.
+//
+//   f32_attention_head_{f32,f16,qs8}kv_scalar(len, d, q, k, v, stride, k_scale, v_scale,
+//                                              scale_stride, scale, scores, y):
+//     one query row q[0..d) against cache rows j < len at k + j*stride, v + j*stride
+//     (element strides; int8 rows dequantized with k_scale[j*scale_stride] and
+//     v_scale[j*scale_stride]):
+//       s_j = scale * sum_i q[i] k_j[i]     (accumulated in f32, in i order)
+//       w_j = exp(s_j - max s) / sum exp(s - max s)
+//       y[i] = sum_j w_j v_j[i]
+//     scores is scratch for len floats. len >= 1.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+
+namespace mint {
+
+void rope_inv_freq(size_t rotary_dim, float theta, float* inv_freq);
+void f32_rope_scalar(size_t rows, size_t heads, size_t head_dim, size_t rotary_dim,
+                     const int32_t* positions, const float* inv_freq, const float* x, float* y);
+
+using KvStoreRowFn = void (*)(size_t d, const float* x, void* dst, float* scale);
+void kv_store_row_f32(size_t d, const float* x, void* dst, float* scale);
+void kv_store_row_f16(size_t d, const float* x, void* dst, float* scale);
+void kv_store_row_qs8(size_t d, const float* x, void* dst, float* scale);
+
+using F32AttentionHeadFn = void (*)(size_t len, size_t d, const float* q, const void* k,
+                                    const void* v, size_t stride, const float* k_scale,
+                                    const float* v_scale, size_t scale_stride, float scale,
+                                    float* scores, float* y);
+void f32_attention_head_f32kv_scalar(size_t len, size_t d, const float* q, const void* k,
+                                     const void* v, size_t stride, const float* k_scale,
+                                     const float* v_scale, size_t scale_stride, float scale,
+                                     float* scores, float* y);
+void f32_attention_head_f16kv_scalar(size_t len, size_t d, const float* q, const void* k,
+                                     const void* v, size_t stride, const float* k_scale,
+                                     const float* v_scale, size_t scale_stride, float scale,
+                                     float* scores, float* y);
+void f32_attention_head_qs8kv_scalar(size_t len, size_t d, const float* q, const void* k,
+                                     const void* v, size_t stride, const float* k_scale,
+                                     const float* v_scale, size_t scale_stride, float scale,
+                                     float* scores, float* y);
+
+}  // namespace mint
