@@ -1,7 +1,8 @@
 // The `mint` command-line tool.
 //
 //   mint demo [-o PLAN] [--threads N]      build a small model in code, compile, run, report
-//   mint compile INPUT -o PLAN [--weights f32|f16|int8]
+//   mint compile INPUT -o PLAN [--weights f32|f16|int8] [--tokenizer-gpt2 ENCODER_JSON VOCAB_BPE]
+//                                          (embeds GPT-2's byte-level BPE tokenizer in the plan)
 //                                          INPUT: model.onnx | builtin:mlp | builtin:convnet
 //                                          (the Hugging Face frontend comes later)
 //   mint inspect PLAN                      tensors, ops, dtypes, quantization, sizes, arena
@@ -13,6 +14,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <fstream>
+#include <iterator>
 #include <new>
 #include <stdexcept>
 #include <random>
@@ -24,6 +26,8 @@
 #include "mint/mint.h"
 #include "runtime/model.h"
 #include "runtime/session.h"
+#include "runtime/tokenizer/from_plan.h"
+#include "runtime/tokenizer/gpt2_bpe.h"
 #include "tools/mint/demo_model.h"
 
 namespace mint::tool {
@@ -34,6 +38,7 @@ int usage() {
                "usage:\n"
                "  mint demo [-o PLAN] [--threads N]\n"
                "  mint compile <model.onnx|builtin:mlp|builtin:convnet> -o PLAN [--weights f32|f16|int8]\n"
+               "               [--tokenizer-gpt2 encoder.json vocab.bpe]\n"
                "  mint inspect PLAN\n"
                "  mint run PLAN [--threads N] [--isa ISA] [--repeat R]\n");
   return 2;
@@ -46,6 +51,7 @@ struct Args {
   std::string isa;
   size_t threads = 1;
   size_t repeat = 20;
+  std::string tokenizer_json, tokenizer_bpe;  // --tokenizer-gpt2
 };
 
 bool parse_size(const char* s, size_t* out) {
@@ -64,6 +70,9 @@ bool parse_args(int argc, char** argv, Args* args) {
       args->output = argv[++i];
     } else if (a == "--weights" && has_value) {
       args->weights = argv[++i];
+    } else if (a == "--tokenizer-gpt2" && i + 2 < argc) {
+      args->tokenizer_json = argv[++i];
+      args->tokenizer_bpe = argv[++i];
     } else if (a == "--isa" && has_value) {
       args->isa = argv[++i];
     } else if (a == "--threads" && has_value) {
@@ -97,8 +106,35 @@ Result<compiler::WeightPrecision> parse_weights(const std::string& s) {
   return Status::invalid_argument("--weights '" + s + "': want f32, f16 or int8");
 }
 
-Result<std::vector<uint8_t>> compile_input(const std::string& input, const std::string& weights) {
+Result<std::string> read_text_file(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return Status::io_error("cannot open '" + path + "'");
+  std::string data((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  if (in.bad()) return Status::io_error("cannot read '" + path + "'");
+  return data;
+}
+
+// GPT-2's tokenizer files -> the plan's tokenizer (binary form, <|endoftext|> as bos and eos).
+Result<compiler::PlanTokenizer> gpt2_plan_tokenizer(const std::string& json_path,
+                                                    const std::string& bpe_path) {
+  MINT_ASSIGN_OR_RETURN(std::string json, read_text_file(json_path));
+  MINT_ASSIGN_OR_RETURN(std::string bpe, read_text_file(bpe_path));
+  Result<tokenizer::Gpt2Bpe> tok = tokenizer::Gpt2Bpe::from_json_and_merges(json, bpe);
+  if (!tok.is_ok()) return tok.status().with_context("--tokenizer-gpt2 " + json_path + " " + bpe_path);
+  compiler::PlanTokenizer out;
+  out.kind = plan::TokenizerKind::gpt2_bpe;
+  out.data = tok.value().to_binary();
+  out.bos_id = tok.value().bos_id();
+  out.eos_id = tok.value().eos_id();
+  return out;
+}
+
+Result<std::vector<uint8_t>> compile_input(const std::string& input, const std::string& weights,
+                                           const Args* args = nullptr) {
   compiler::CompileOptions options;
+  if (args != nullptr && !args->tokenizer_json.empty()) {
+    MINT_ASSIGN_OR_RETURN(options.tokenizer, gpt2_plan_tokenizer(args->tokenizer_json, args->tokenizer_bpe));
+  }
   MINT_ASSIGN_OR_RETURN(options.weights, parse_weights(weights));
   const std::string builtin = "builtin:";
   const std::string onnx = ".onnx";
@@ -227,7 +263,7 @@ int cmd_demo(const Args& args) {
 
 int cmd_compile(const Args& args) {
   if (args.positional.size() != 1 || args.output.empty()) return usage();
-  auto bytes = compile_input(args.positional[0], args.weights);
+  auto bytes = compile_input(args.positional[0], args.weights, &args);
   if (!bytes.is_ok()) return report(bytes.status());
   if (Status st = write_file(args.output, bytes.value()); !st.is_ok()) return report(st);
   std::printf("wrote %s (%zu bytes)\n", args.output.c_str(), bytes.value().size());
@@ -285,6 +321,11 @@ int cmd_inspect(const Args& args) {
   std::printf("\nconstants: %zu bytes; arena: %zu bytes; state: %zu bytes; kernels for: %s\n",
               constant_bytes, model.arena_size(), model.state_size(),
               isa_name(session.value()->isa()));
+  if (const tokenizer::Tokenizer* tok = model.tokenizer()) {
+    std::printf("tokenizer: %s, %d tokens, bos %d, eos %d%s\n",
+                tokenizer::tokenizer_kind_name(model.plan()->tokenizer()->kind()), tok->vocab_size(),
+                tok->bos_id(), tok->eos_id(), model.tokenizer_add_bos() ? ", prompts start with bos" : "");
+  }
   return 0;
 }
 
