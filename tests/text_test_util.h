@@ -97,9 +97,10 @@ class FakeDecoder : public generate::TokenDecoder {
         return Status::invalid_argument("fake: id out of range");
     }
     if (tokens_.size() + count > context_) return Status::invalid_state("fake: context full");
+    if (fail_from_ != 0 && calls_ + 1 >= fail_from_) return Status::internal("fake: failing as told");
     tokens_.insert(tokens_.end(), tokens, tokens + count);
     ++calls_;
-    const int32_t fav = next_id(tokens_, vocab_);
+    const int32_t fav = calls_ <= script_.size() ? script_[calls_ - 1] : next_id(tokens_, vocab_);
     for (size_t v = 0; v < vocab_; ++v) logits_[v] = -static_cast<float>(v % 5) * 0.1f;
     logits_[fav] = 8.0f;
     for (const auto& [id, value] : forced_) logits_[id] = value;
@@ -111,13 +112,18 @@ class FakeDecoder : public generate::TokenDecoder {
   size_t calls() const { return calls_; }
   // Sets logit `id` to `value` in every later call (e.g. to make EOS likely).
   void force(int32_t id, float value) { forced_.emplace_back(id, value); }
+  // The favourite after the k-th append is script[k - 1] (then next_id again).
+  void script(std::vector<int32_t> ids) { script_ = std::move(ids); }
+  // The n-th append (1-based) and every later one fail with internal.
+  void fail_from(size_t n) { fail_from_ = n; }
 
  private:
   size_t vocab_, context_;
   std::vector<float> logits_;
   std::vector<int32_t> tokens_;
   std::vector<std::pair<int32_t, float>> forced_;
-  size_t calls_ = 0;
+  std::vector<int32_t> script_;
+  size_t calls_ = 0, fail_from_ = 0;
 };
 
 }  // namespace mint::testing_util
