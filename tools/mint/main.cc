@@ -8,7 +8,13 @@
 //   mint inspect PLAN                      tensors, ops, dtypes, quantization, sizes, arena
 //   mint run PLAN [--threads N] [--isa ISA] [--repeat R]
 //                                          random inputs; prints outputs and latency
+//   mint generate PLAN -p TEXT [-n N] [--temperature T] [--top-k K] [--top-p P]
+//                 [--repetition-penalty R] [--seed S] [--ids 1,2,3] [--no-eos] [--threads N]
+//                                          streams generated text to stdout; time to first
+//                                          token and prefill/decode tokens/s to stderr
 #include <algorithm>
+#include <climits>
+#include <cstdint>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -40,7 +46,9 @@ int usage() {
                "  mint compile <model.onnx|builtin:mlp|builtin:convnet> -o PLAN [--weights f32|f16|int8]\n"
                "               [--tokenizer-gpt2 encoder.json vocab.bpe]\n"
                "  mint inspect PLAN\n"
-               "  mint run PLAN [--threads N] [--isa ISA] [--repeat R]\n");
+               "  mint run PLAN [--threads N] [--isa ISA] [--repeat R]\n"
+               "  mint generate PLAN -p TEXT [-n N] [--temperature T] [--top-k K] [--top-p P]\n"
+               "                [--repetition-penalty R] [--seed S] [--ids 1,2,3] [--no-eos] [--threads N]\n");
   return 2;
 }
 
@@ -52,7 +60,45 @@ struct Args {
   size_t threads = 1;
   size_t repeat = 20;
   std::string tokenizer_json, tokenizer_bpe;  // --tokenizer-gpt2
+  // mint generate
+  bool has_prompt = false;
+  std::string prompt;
+  std::vector<int32_t> ids;
+  size_t max_new_tokens = 128;
+  float temperature = 1.0f, top_p = 1.0f, repetition_penalty = 1.0f;
+  int32_t top_k = 0;
+  uint64_t seed = 0;
+  bool no_eos = false;
 };
+
+bool parse_float(const char* s, float* out) {
+  char* end = nullptr;
+  const float v = std::strtof(s, &end);
+  if (end == s || *end != '\0') return false;
+  *out = v;  // range checks are the library's (mint_session_generate reports them)
+  return true;
+}
+
+bool parse_i32(const char* s, int32_t* out) {
+  char* end = nullptr;
+  const long long v = std::strtoll(s, &end, 10);
+  if (end == s || *end != '\0' || v < INT32_MIN || v > INT32_MAX) return false;
+  *out = static_cast<int32_t>(v);
+  return true;
+}
+
+// "1,2,3" -> {1, 2, 3}
+bool parse_ids(const std::string& s, std::vector<int32_t>* out) {
+  size_t start = 0;
+  while (start <= s.size()) {
+    const size_t comma = std::min(s.find(',', start), s.size());
+    int32_t id = 0;
+    if (!parse_i32(s.substr(start, comma - start).c_str(), &id)) return false;
+    out->push_back(id);
+    start = comma + 1;
+  }
+  return true;
+}
 
 bool parse_size(const char* s, size_t* out) {
   char* end = nullptr;
@@ -70,6 +116,28 @@ bool parse_args(int argc, char** argv, Args* args) {
       args->output = argv[++i];
     } else if (a == "--weights" && has_value) {
       args->weights = argv[++i];
+    } else if (a == "-p" && has_value) {
+      args->prompt = argv[++i];
+      args->has_prompt = true;
+    } else if (a == "-n" && has_value) {
+      if (!parse_size(argv[++i], &args->max_new_tokens)) return false;
+    } else if (a == "--temperature" && has_value) {
+      if (!parse_float(argv[++i], &args->temperature)) return false;
+    } else if (a == "--top-k" && has_value) {
+      if (!parse_i32(argv[++i], &args->top_k)) return false;
+    } else if (a == "--top-p" && has_value) {
+      if (!parse_float(argv[++i], &args->top_p)) return false;
+    } else if (a == "--repetition-penalty" && has_value) {
+      if (!parse_float(argv[++i], &args->repetition_penalty)) return false;
+    } else if (a == "--seed" && has_value) {
+      char* end = nullptr;
+      const char* v = argv[++i];
+      args->seed = std::strtoull(v, &end, 10);
+      if (end == v || *end != '\0') return false;
+    } else if (a == "--ids" && has_value) {
+      if (!parse_ids(argv[++i], &args->ids)) return false;
+    } else if (a == "--no-eos") {
+      args->no_eos = true;
     } else if (a == "--tokenizer-gpt2" && i + 2 < argc) {
       args->tokenizer_json = argv[++i];
       args->tokenizer_bpe = argv[++i];
@@ -335,6 +403,60 @@ int cmd_run(const Args& args) {
   return run_plan(args.positional[0], args.threads, args.isa, args.repeat, true, &latency);
 }
 
+int stream_token(void* /*user_data*/, int32_t /*token*/, const char* text, size_t size) {
+  std::fwrite(text, 1, size, stdout);
+  std::fflush(stdout);
+  return 0;
+}
+
+int cmd_generate(const Args& args) {
+  if (args.positional.size() != 1 || (!args.has_prompt && args.ids.empty())) return usage();
+  mint_model_t model = nullptr;
+  mint_status st = mint_model_load_file(args.positional[0].c_str(), nullptr, &model);
+  if (st != mint_status_success) return report_c(st);
+  mint_session_options session_options;
+  mint_session_options_init(&session_options);
+  session_options.num_threads = args.threads;
+  session_options.max_isa = args.isa.empty() ? nullptr : args.isa.c_str();
+  mint_session_t session = nullptr;
+  st = mint_session_create(model, &session_options, &session);
+  if (st != mint_status_success) {
+    mint_model_free(model);
+    return report_c(st);
+  }
+  mint_generate_options options;
+  mint_generate_options_init(&options);
+  options.max_new_tokens = args.max_new_tokens;
+  options.temperature = args.temperature;
+  options.top_k = args.top_k;
+  options.top_p = args.top_p;
+  options.repetition_penalty = args.repetition_penalty;
+  options.seed = args.seed;
+  options.stop_at_eos = args.no_eos ? 0 : 1;
+  options.prompt_ids = args.ids.empty() ? nullptr : args.ids.data();
+  options.prompt_id_count = args.ids.size();
+  mint_generate_stats stats{};
+  stats.size = sizeof(stats);
+  st = mint_session_generate(session, args.has_prompt ? args.prompt.c_str() : nullptr, &options,
+                             stream_token, nullptr, &stats);
+  int rc = 0;
+  if (st != mint_status_success) {
+    rc = report_c(st);
+  } else {
+    static const char* const kReasons[] = {"max tokens", "eos", "stop token", "context full", "callback"};
+    std::printf("\n");
+    std::fprintf(stderr,
+                 "mint: %zu prompt tokens, %zu generated (stop: %s); time to first token %.2f ms; "
+                 "prefill %.1f tokens/s; decode %.1f tokens/s\n",
+                 stats.prompt_tokens, stats.generated_tokens,
+                 stats.stop_reason >= 0 && stats.stop_reason <= 4 ? kReasons[stats.stop_reason] : "?",
+                 stats.time_to_first_token_ms, stats.prefill_tokens_per_s, stats.decode_tokens_per_s);
+  }
+  mint_session_free(session);
+  mint_model_free(model);
+  return rc;
+}
+
 }  // namespace
 }  // namespace mint::tool
 
@@ -349,6 +471,7 @@ int main(int argc, char** argv) {
     if (cmd == "compile") return cmd_compile(args);
     if (cmd == "inspect") return cmd_inspect(args);
     if (cmd == "run") return cmd_run(args);
+    if (cmd == "generate") return cmd_generate(args);
   } catch (const std::bad_alloc&) {
     std::fprintf(stderr, "mint: error: out of memory\n");
     return 1;
