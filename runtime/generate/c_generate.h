@@ -20,12 +20,13 @@ namespace mint::generate {
 
 // mint_generate_options (NULL: defaults) -> GenerateOptions and its prompt_ids; plan_add_bos
 // resolves add_bos -1.
-Status read_generate_options(const mint_generate_options* in, bool plan_add_bos, GenerateOptions* out,
-                             std::vector<int32_t>* prompt_ids);
+Status read_generate_options(const mint_generate_options* in, bool plan_add_bos,
+                             GenerateOptions* out, std::vector<int32_t>* prompt_ids);
 
 Status session_generate(const tokenizer::Tokenizer* tokenizer, bool plan_add_bos,
                         const std::function<Result<TokenDecoder*>()>& get_decoder,
-                        GenerateState* state, const char* prompt, const mint_generate_options* options,
-                        mint_token_callback callback, void* user_data, mint_generate_stats* out_stats);
+                        GenerateState* state, const char* prompt,
+                        const mint_generate_options* options, mint_token_callback callback,
+                        void* user_data, mint_generate_stats* out_stats);
 
 }  // namespace mint::generate

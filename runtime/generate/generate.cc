@@ -25,11 +25,16 @@ size_t sequence_length(unsigned char b) {
 
 const char* stop_reason_name(StopReason reason) {
   switch (reason) {
-    case StopReason::kMaxTokens: return "max_tokens";
-    case StopReason::kEos: return "eos";
-    case StopReason::kStopToken: return "stop_token";
-    case StopReason::kContextFull: return "context_full";
-    case StopReason::kCallback: return "callback";
+    case StopReason::kMaxTokens:
+      return "max_tokens";
+    case StopReason::kEos:
+      return "eos";
+    case StopReason::kStopToken:
+      return "stop_token";
+    case StopReason::kContextFull:
+      return "context_full";
+    case StopReason::kCallback:
+      return "callback";
   }
   return "unknown";
 }
@@ -68,29 +73,31 @@ Result<GenerateStats> generate(TokenDecoder& decoder, const tokenizer::Tokenizer
   // ---- the tokens to append ----
   std::vector<int32_t> input = st.pending;
   if (options.add_bos) {
-    if (tokenizer.bos_id() < 0) return Status::invalid_argument("add_bos: the tokenizer has no bos id");
+    if (tokenizer.bos_id() < 0)
+      return Status::invalid_argument("add_bos: the tokenizer has no bos id");
     input.push_back(tokenizer.bos_id());
   }
   const std::vector<int32_t> encoded = tokenizer.encode(prompt);
   input.insert(input.end(), encoded.begin(), encoded.end());
   input.insert(input.end(), prompt_ids.begin(), prompt_ids.end());
   if (input.empty()) {
-    return Status::invalid_argument("the prompt is empty: give text or token ids, or add the bos token");
+    return Status::invalid_argument(
+        "the prompt is empty: give text or token ids, or add the bos token");
   }
   const size_t vocab = decoder.vocab_size();
   for (size_t i = 0; i < input.size(); ++i) {
     if (input[i] < 0 || static_cast<size_t>(input[i]) >= vocab) {
-      return Status::invalid_argument("prompt token " + std::to_string(i) + " is id " +
-                                      std::to_string(input[i]) + ", outside the model's vocabulary [0, " +
-                                      std::to_string(vocab) + ")");
+      return Status::invalid_argument(
+          "prompt token " + std::to_string(i) + " is id " + std::to_string(input[i]) +
+          ", outside the model's vocabulary [0, " + std::to_string(vocab) + ")");
     }
   }
   const size_t ctx = decoder.context_length();
   if (decoder.position() > ctx || input.size() > ctx - decoder.position()) {
     return Status::invalid_argument("the prompt has " + std::to_string(input.size()) +
                                     " tokens but the context has " +
-                                    std::to_string(ctx - std::min(ctx, decoder.position())) + " of " +
-                                    std::to_string(ctx) + " positions left");
+                                    std::to_string(ctx - std::min(ctx, decoder.position())) +
+                                    " of " + std::to_string(ctx) + " positions left");
   }
 
   // ---- prefill ----

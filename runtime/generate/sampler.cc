@@ -52,7 +52,8 @@ Status Sampler::check(const SamplerOptions& o) {
     return Status::invalid_argument("top_k " + std::to_string(o.top_k) + ": want >= 0 (0: off)");
   }
   if (!(o.top_p > 0.0f && o.top_p <= 1.0f)) {
-    return Status::invalid_argument("top_p " + std::to_string(o.top_p) + ": want a value in (0, 1]");
+    return Status::invalid_argument("top_p " + std::to_string(o.top_p) +
+                                    ": want a value in (0, 1]");
   }
   if (!std::isfinite(o.repetition_penalty) || o.repetition_penalty <= 0.0f) {
     return Status::invalid_argument("repetition_penalty " + std::to_string(o.repetition_penalty) +
@@ -74,7 +75,8 @@ Result<int32_t> Sampler::sample(const float* logits, size_t vocab, const int32_t
   if (logits == nullptr) return Status::invalid_argument("logits are null");
   if (vocab == 0) return Status::invalid_argument("vocabulary size is 0");
   if (vocab > static_cast<size_t>(std::numeric_limits<int32_t>::max())) {
-    return Status::invalid_argument("vocabulary size " + std::to_string(vocab) + " exceeds 2^31 - 1");
+    return Status::invalid_argument("vocabulary size " + std::to_string(vocab) +
+                                    " exceeds 2^31 - 1");
   }
   if (history == nullptr && history_size != 0) return Status::invalid_argument("history is null");
 
@@ -103,7 +105,9 @@ Result<int32_t> Sampler::sample(const float* logits, size_t vocab, const int32_t
   }
 
   // Finite candidates only (NaN and -inf are never picked).
-  auto usable = [](float v) { return !std::isnan(v) && v != -std::numeric_limits<float>::infinity(); };
+  auto usable = [](float v) {
+    return !std::isnan(v) && v != -std::numeric_limits<float>::infinity();
+  };
   if (options_.temperature == 0.0f) {
     int32_t best = -1;
     for (size_t i = 0; i < vocab; ++i) {
@@ -135,33 +139,42 @@ Result<int32_t> Sampler::sample(const float* logits, size_t vocab, const int32_t
     candidates_.resize(k);
     sorted = true;
   }
-  if (options_.top_p < 1.0f && !sorted) {
-    std::sort(candidates_.begin(), candidates_.end(), before);
-    sorted = true;
-  }
 
-  // Softmax of logit / temperature over the candidates, in double.
+  // Softmax weights of logit / temperature, in double.
   float max_logit = candidates_.front().first;
   for (const auto& c : candidates_) max_logit = std::max(max_logit, c.first);
   const double inv_t = 1.0 / static_cast<double>(options_.temperature);
-  probs_.resize(candidates_.size());
-  double total = 0.0;
-  for (size_t i = 0; i < candidates_.size(); ++i) {
-    probs_[i] = std::exp((static_cast<double>(candidates_[i].first) - max_logit) * inv_t);
-    total += probs_[i];
-  }
+  auto weight = [&](float logit) {
+    return std::exp((static_cast<double>(logit) - max_logit) * inv_t);
+  };
   size_t n = candidates_.size();
   if (options_.top_p < 1.0f) {
-    const double target = static_cast<double>(options_.top_p) * total;
-    double cum = 0.0;
+    double all = 0.0;
+    for (const auto& c : candidates_) all += weight(c.first);
+    const double target = static_cast<double>(options_.top_p) * all;
+    // Sort only as far as the nucleus reaches: the top 64 first, then 16 times more a round.
+    // A longer sorted prefix starts with the shorter one (the order is total), so the running
+    // sum goes on where it stopped.
+    size_t sorted_count = sorted ? n : 0;
+    size_t round = std::min<size_t>(n, 64);
     size_t keep = 0;
-    while (keep < n) {
-      cum += probs_[keep++];
-      if (cum >= target) break;
+    double cum = 0.0;
+    for (;;) {
+      if (sorted_count < round) {
+        std::partial_sort(candidates_.begin() + static_cast<std::ptrdiff_t>(sorted_count),
+                          candidates_.begin() + static_cast<std::ptrdiff_t>(round),
+                          candidates_.end(), before);
+        sorted_count = round;
+      }
+      while (keep < sorted_count && cum < target) cum += weight(candidates_[keep++].first);
+      if (cum >= target || sorted_count == n) break;
+      round = std::min(n, round * 16);
     }
     n = keep;
-    total = cum;
   }
+  probs_.resize(n);
+  double total = 0.0;
+  for (size_t i = 0; i < n; ++i) total += probs_[i] = weight(candidates_[i].first);
 
   const double u = rng_.uniform() * total;
   double cum = 0.0;

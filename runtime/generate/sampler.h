@@ -77,8 +77,8 @@ class Sampler {
 
   SamplerOptions options_;
   Xoshiro256 rng_;
-  std::vector<float> work_;                          // penalized logits
-  std::vector<uint8_t> seen_;                        // per id: penalized already this call
+  std::vector<float> work_;                            // penalized logits
+  std::vector<uint8_t> seen_;                          // per id: penalized already this call
   std::vector<std::pair<float, int32_t>> candidates_;  // (logit, id)
   std::vector<double> probs_;
 };

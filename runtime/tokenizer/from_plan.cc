@@ -8,15 +8,19 @@ namespace mint::tokenizer {
 
 const char* tokenizer_kind_name(plan::TokenizerKind kind) {
   switch (kind) {
-    case plan::TokenizerKind::none: return "none";
-    case plan::TokenizerKind::gpt2_bpe: return "gpt2_bpe";
-    case plan::TokenizerKind::sentencepiece_bpe: return "sentencepiece_bpe";
+    case plan::TokenizerKind::none:
+      return "none";
+    case plan::TokenizerKind::gpt2_bpe:
+      return "gpt2_bpe";
+    case plan::TokenizerKind::sentencepiece_bpe:
+      return "sentencepiece_bpe";
   }
   return "unknown";
 }
 
-Result<std::unique_ptr<Tokenizer>> tokenizer_from_plan(plan::TokenizerKind kind, std::string_view data,
-                                                       int32_t bos_id, int32_t eos_id) {
+Result<std::unique_ptr<Tokenizer>> tokenizer_from_plan(plan::TokenizerKind kind,
+                                                       std::string_view data, int32_t bos_id,
+                                                       int32_t eos_id) {
   const std::string where = std::string("tokenizer (") + tokenizer_kind_name(kind) + ")";
   switch (kind) {
     case plan::TokenizerKind::gpt2_bpe: {

@@ -21,7 +21,8 @@ namespace mint::tokenizer {
 
 const char* tokenizer_kind_name(plan::TokenizerKind kind);
 
-Result<std::unique_ptr<Tokenizer>> tokenizer_from_plan(plan::TokenizerKind kind, std::string_view data,
-                                                       int32_t bos_id, int32_t eos_id);
+Result<std::unique_ptr<Tokenizer>> tokenizer_from_plan(plan::TokenizerKind kind,
+                                                       std::string_view data, int32_t bos_id,
+                                                       int32_t eos_id);
 
 }  // namespace mint::tokenizer
