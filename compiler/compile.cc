@@ -13,6 +13,8 @@
 #include "compiler/quantize_static.h"
 #include "kernels/gemm.h"
 #include "runtime/ops/op.h"
+#include "runtime/tokenizer/from_plan.h"
+#include "runtime/tokenizer/tokenizer.h"
 
 namespace mint::compiler {
 namespace {
@@ -190,11 +192,20 @@ Result<std::vector<uint8_t>> compile(Graph graph, const CompileOptions& options)
     MINT_ASSIGN_OR_RETURN(ActivationRanges ranges, calibrate(graph, options.calibration));
     MINT_RETURN_IF_ERROR(quantize_static(graph, ranges));
   }
+  const PlanTokenizer& tok = options.tokenizer;
+  if (tok.kind != plan::TokenizerKind::none) {
+    // The runtime's own check, so a plan that would fail to load is never written.
+    auto built = tokenizer::tokenizer_from_plan(tok.kind, tok.data, tok.bos_id, tok.eos_id);
+    if (!built.is_ok()) return Status::invalid_argument("compile options: " + built.status().message());
+    if (tok.add_bos && tok.bos_id < 0) {
+      return Status::invalid_argument("compile options: tokenizer add_bos is set without a bos id");
+    }
+  }
   MINT_RETURN_IF_ERROR(lower_graph(graph, options));
   std::vector<size_t> byte_sizes(graph.values.size());
   for (size_t v = 0; v < graph.values.size(); ++v) byte_sizes[v] = value_bytes(graph, static_cast<ValueId>(v));
   const MemoryPlan memory = plan_memory(graph, byte_sizes, kSegmentAlignment);
-  return write_plan(graph, memory, byte_sizes, options.producer);
+  return write_plan(graph, memory, byte_sizes, options.producer, options.tokenizer);
 }
 
 Status compile_to_file(Graph graph, const CompileOptions& options, const std::string& path) {

@@ -11,7 +11,8 @@
 //   3. prepacking: fully_connected / conv2d / transposed_conv2d weights into the kernels'
 //      panel layouts (compiler/prepack.h), biases folded into the packing where the op allows;
 //   4. memory planning (compiler/memory_planner.h): arena offsets by liveness;
-//   5. writing the plan (compiler/plan_writer.h).
+//   5. writing the plan (compiler/plan_writer.h), with the tokenizer of CompileOptions if any
+//      (checked first: a blob the runtime would reject is an invalid_argument here).
 #pragma once
 
 #include <cstdint>
@@ -19,6 +20,7 @@
 #include <vector>
 
 #include "compiler/graph.h"
+#include "compiler/plan_writer.h"
 
 namespace mint::compiler {
 
@@ -36,6 +38,7 @@ struct CompileOptions {
   // Structured channel pruning ratio in [0.1, 0.9] (compiler/prune.h); 0: none.
   double prune_channels = 0.0;
   std::string producer = "mint-compiler 0.1.0";
+  PlanTokenizer tokenizer;  // kind none: the plan carries no tokenizer
 };
 
 // Lowers and prepacks `graph` in place (step 1-3). Exposed for tests and `mint inspect`.

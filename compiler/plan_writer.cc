@@ -44,7 +44,8 @@ plan::Storage storage_of(const Graph& graph, ValueId v) {
 std::vector<uint8_t> build_flatbuffer(const Graph& graph, const MemoryPlan& memory,
                                       const std::vector<size_t>& byte_sizes, const Layout& layout,
                                       const std::vector<uint64_t>& segment_offsets,
-                                      uint64_t segment_base, const std::string& producer) {
+                                      uint64_t segment_base, const std::string& producer,
+                                      const PlanTokenizer& tokenizer) {
   flatbuffers::FlatBufferBuilder fbb(1 << 16);
   std::vector<flatbuffers::Offset<plan::Tensor>> tensors;
   size_t constant_index = 0;
@@ -87,6 +88,13 @@ std::vector<uint8_t> build_flatbuffer(const Graph& graph, const MemoryPlan& memo
     buffers.push_back(plan::CreateBuffer(fbb, segment_offsets[i],
                                          graph.values[layout.constants[i]].data->size()));
   }
+  flatbuffers::Offset<plan::TokenizerInfo> tokenizer_info = 0;
+  if (tokenizer.kind != plan::TokenizerKind::none) {
+    tokenizer_info = plan::CreateTokenizerInfo(fbb, tokenizer.kind, static_cast<uint32_t>(buffers.size()),
+                                               tokenizer.bos_id, tokenizer.eos_id, tokenizer.add_bos);
+    buffers.push_back(plan::CreateBuffer(fbb, segment_offsets[layout.constants.size()],
+                                         tokenizer.data.size()));
+  }
   std::vector<flatbuffers::Offset<plan::KeyValue>> entries;
   for (const auto& [key, value] : graph.metadata) {
     entries.push_back(plan::CreateKeyValue(fbb, fbb.CreateString(key), fbb.CreateString(value)));
@@ -110,7 +118,7 @@ std::vector<uint8_t> build_flatbuffer(const Graph& graph, const MemoryPlan& memo
                                fbb.CreateVector(ops), fbb.CreateVector(inputs),
                                fbb.CreateVector(outputs), mem, fbb.CreateVector(buffers),
                                segment_base, metadata,
-                               segments.empty() ? 0 : fbb.CreateVector(segments));
+                               segments.empty() ? 0 : fbb.CreateVector(segments), tokenizer_info);
   plan::FinishSizePrefixedPlanBuffer(fbb, root);
   return std::vector<uint8_t>(fbb.GetBufferPointer(), fbb.GetBufferPointer() + fbb.GetSize());
 }
@@ -119,7 +127,8 @@ std::vector<uint8_t> build_flatbuffer(const Graph& graph, const MemoryPlan& memo
 
 Result<std::vector<uint8_t>> write_plan(const Graph& graph, const MemoryPlan& memory,
                                         const std::vector<size_t>& byte_sizes,
-                                        const std::string& producer) {
+                                        const std::string& producer,
+                                        const PlanTokenizer& tokenizer) {
   const Layout layout = number_tensors(graph);
   std::vector<uint64_t> segment_offsets;
   uint64_t segments_size = 0;
@@ -127,12 +136,18 @@ Result<std::vector<uint8_t>> write_plan(const Graph& graph, const MemoryPlan& me
     segment_offsets.push_back(segments_size);
     segments_size = round_up(segments_size + graph.values[v].data->size(), kSegmentAlignment);
   }
+  const bool has_tokenizer = tokenizer.kind != plan::TokenizerKind::none;
+  if (has_tokenizer) {
+    segment_offsets.push_back(segments_size);
+    segments_size = round_up(segments_size + tokenizer.data.size(), kSegmentAlignment);
+  }
   // The segment base is written into the FlatBuffer, whose size does not depend on its value
   // (a non-zero scalar always takes the same space): build, measure, rebuild until stable.
   uint64_t segment_base = kSegmentAlignment;
   std::vector<uint8_t> fb;
   for (int attempt = 0; attempt < 4; ++attempt) {
-    fb = build_flatbuffer(graph, memory, byte_sizes, layout, segment_offsets, segment_base, producer);
+    fb = build_flatbuffer(graph, memory, byte_sizes, layout, segment_offsets, segment_base, producer,
+                          tokenizer);
     const uint64_t needed = round_up(fb.size(), kSegmentAlignment);
     if (needed == segment_base) break;
     segment_base = needed;
@@ -145,6 +160,10 @@ Result<std::vector<uint8_t>> write_plan(const Graph& graph, const MemoryPlan& me
   for (size_t i = 0; i < layout.constants.size(); ++i) {
     const auto& data = *graph.values[layout.constants[i]].data;
     if (!data.empty()) std::memcpy(file.data() + segment_base + segment_offsets[i], data.data(), data.size());
+  }
+  if (has_tokenizer && !tokenizer.data.empty()) {
+    std::memcpy(file.data() + segment_base + segment_offsets.back(), tokenizer.data.data(),
+                tokenizer.data.size());
   }
   return file;
 }

@@ -9,8 +9,11 @@
 #include <string>
 
 #include "mint/mint.h"
+#include "runtime/generate/c_generate.h"
+#include "runtime/generate/plan_decoder.h"
 #include "runtime/model.h"
 #include "runtime/session.h"
+#include "runtime/tokenizer/tokenizer.h"
 
 struct mint_model {
   std::unique_ptr<mint::Model> model;
@@ -18,6 +21,10 @@ struct mint_model {
 
 struct mint_session {
   std::unique_ptr<mint::Session> session;
+  // Text generation: the plan decoder, made on the first mint_session_generate, and the
+  // conversation carried between calls.
+  std::unique_ptr<mint::generate::TokenDecoder> decoder;
+  mint::generate::GenerateState state;
 };
 
 namespace {
@@ -85,6 +92,28 @@ mint::Status fill_tensor_info(const mint::Model& model, const std::vector<int32_
   out->rank = t.shape.rank;
   out->shape = t.shape.dims;
   out->byte_size = t.byte_size;
+  return mint::Status::ok();
+}
+
+// The model's tokenizer, or invalid_argument.
+mint::Result<const mint::tokenizer::Tokenizer*> tokenizer_of(mint_model_t model) {
+  if (model == nullptr) return null_argument("model");
+  const mint::tokenizer::Tokenizer* t = model->model->tokenizer();
+  if (t == nullptr) return mint::Status::invalid_argument("the plan has no tokenizer");
+  return t;
+}
+
+// snprintf-style output of bytes (see mint.h, Tokenizer).
+mint::Status write_text(const std::string& text, char* out, size_t capacity, size_t* out_size,
+                        const char* out_name) {
+  if (out == nullptr && capacity != 0) return null_argument(out_name);
+  if (out_size == nullptr) return null_argument("out_size");
+  if (capacity > 0) {
+    const size_t n = std::min(text.size(), capacity - 1);
+    if (n > 0) std::memcpy(out, text.data(), n);
+    out[n] = '\0';
+  }
+  *out_size = text.size();
   return mint::Status::ok();
 }
 
@@ -271,6 +300,96 @@ mint_status mint_session_output_data(mint_session_t session, size_t index, const
     MINT_ASSIGN_OR_RETURN(const uint8_t* src, session->session->output(index, &size));
     *out_data = src;
     *out_byte_size = size;
+    return mint::Status::ok();
+  });
+}
+
+// ---- tokenizer and text generation ----
+
+mint_status mint_model_tokenizer_info(mint_model_t model, int32_t* out_vocab_size, int32_t* out_bos_id,
+                                      int32_t* out_eos_id) {
+  return guarded("mint_model_tokenizer_info", [&]() -> mint::Status {
+    MINT_ASSIGN_OR_RETURN(const mint::tokenizer::Tokenizer* t, tokenizer_of(model));
+    if (out_vocab_size) *out_vocab_size = t->vocab_size();
+    if (out_bos_id) *out_bos_id = t->bos_id();
+    if (out_eos_id) *out_eos_id = t->eos_id();
+    return mint::Status::ok();
+  });
+}
+
+mint_status mint_tokenize(mint_model_t model, const char* text, size_t text_size, int add_bos,
+                          int32_t* out_ids, size_t capacity, size_t* out_count) {
+  return guarded("mint_tokenize", [&]() -> mint::Status {
+    MINT_ASSIGN_OR_RETURN(const mint::tokenizer::Tokenizer* t, tokenizer_of(model));
+    if (text == nullptr && text_size != 0) return null_argument("text");
+    if (out_ids == nullptr && capacity != 0) return null_argument("out_ids");
+    if (out_count == nullptr) return null_argument("out_count");
+    if (add_bos < -1 || add_bos > 1) {
+      return mint::Status::invalid_argument("add_bos is " + std::to_string(add_bos) +
+                                            ", want -1 (as the plan says), 0 or 1");
+    }
+    const bool bos = add_bos == -1 ? model->model->tokenizer_add_bos() : add_bos == 1;
+    if (bos && t->bos_id() < 0) return mint::Status::invalid_argument("add_bos: the tokenizer has no bos id");
+    std::vector<int32_t> ids;
+    if (bos) ids.push_back(t->bos_id());
+    const std::vector<int32_t> encoded = t->encode(std::string_view(text ? text : "", text_size));
+    ids.insert(ids.end(), encoded.begin(), encoded.end());
+    const size_t n = std::min(ids.size(), capacity);
+    if (n > 0) std::memcpy(out_ids, ids.data(), n * sizeof(int32_t));
+    *out_count = ids.size();
+    return mint::Status::ok();
+  });
+}
+
+mint_status mint_detokenize(mint_model_t model, const int32_t* ids, size_t count, char* out_text,
+                            size_t capacity, size_t* out_size) {
+  return guarded("mint_detokenize", [&]() -> mint::Status {
+    MINT_ASSIGN_OR_RETURN(const mint::tokenizer::Tokenizer* t, tokenizer_of(model));
+    if (ids == nullptr && count != 0) return null_argument("ids");
+    if (out_text == nullptr && capacity != 0) return null_argument("out_text");
+    if (out_size == nullptr) return null_argument("out_size");
+    MINT_ASSIGN_OR_RETURN(std::string text, t->decode(std::vector<int32_t>(ids, ids + count)));
+    return write_text(text, out_text, capacity, out_size, "out_text");
+  });
+}
+
+mint_status mint_token_to_piece(mint_model_t model, int32_t id, char* out_piece, size_t capacity,
+                                size_t* out_size) {
+  return guarded("mint_token_to_piece", [&]() -> mint::Status {
+    MINT_ASSIGN_OR_RETURN(const mint::tokenizer::Tokenizer* t, tokenizer_of(model));
+    if (out_piece == nullptr && capacity != 0) return null_argument("out_piece");
+    if (out_size == nullptr) return null_argument("out_size");
+    if (id < 0 || id >= t->vocab_size()) {
+      return mint::Status::invalid_argument("token id " + std::to_string(id) + " is outside [0, " +
+                                            std::to_string(t->vocab_size()) + ")");
+    }
+    return write_text(t->token_bytes(id), out_piece, capacity, out_size, "out_piece");
+  });
+}
+
+mint_status mint_session_generate(mint_session_t session, const char* prompt,
+                                  const mint_generate_options* options, mint_token_callback callback,
+                                  void* user_data, mint_generate_stats* out_stats) {
+  return guarded("mint_session_generate", [&]() -> mint::Status {
+    if (session == nullptr) return null_argument("session");
+    const mint::Model& model = session->session->model();
+    auto get_decoder = [&]() -> mint::Result<mint::generate::TokenDecoder*> {
+      if (!session->decoder) {
+        MINT_ASSIGN_OR_RETURN(session->decoder, mint::generate::make_plan_decoder(*session->session));
+      }
+      return session->decoder.get();
+    };
+    return mint::generate::session_generate(model.tokenizer(), model.tokenizer_add_bos(), get_decoder,
+                                            &session->state, prompt, options, callback, user_data,
+                                            out_stats);
+  });
+}
+
+mint_status mint_session_reset(mint_session_t session) {
+  return guarded("mint_session_reset", [&]() -> mint::Status {
+    if (session == nullptr) return null_argument("session");
+    if (session->decoder) session->decoder->reset();
+    session->state.clear();
     return mint::Status::ok();
   });
 }

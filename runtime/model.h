@@ -6,6 +6,11 @@
 // inputs and outputs, the memory plan, and every op through its OpDefinition::validate. Any
 // failure is an invalid_plan (or unsupported) Status naming the tensor or op, and nothing is
 // kept. After load, the Model is immutable and may be shared by threads and sessions.
+//
+// A plan may carry a tokenizer (Plan.tokenizer): load builds it from its buffer
+// (runtime/tokenizer/from_plan.h), so a malformed tokenizer fails the load with an invalid_plan
+// naming it; tokenizer() is then non-null (null for plans without one), and
+// tokenizer_add_bos() says whether prompts start with its bos id by default.
 #pragma once
 
 #include <cstddef>
@@ -20,6 +25,10 @@
 #include "runtime/tensor.h"
 
 namespace mint {
+
+namespace tokenizer {
+class Tokenizer;
+}
 
 class MappedFile;
 
@@ -58,6 +67,8 @@ class Model {
   // Metadata value for "producer", "model_family" or an entry key; null if absent.
   const char* metadata(const std::string& key) const;
   const plan::Plan* plan() const { return plan_; }
+  const tokenizer::Tokenizer* tokenizer() const { return tokenizer_.get(); }
+  bool tokenizer_add_bos() const { return tokenizer_add_bos_; }
 
  private:
   Model() = default;
@@ -75,6 +86,8 @@ class Model {
   std::vector<SegmentDesc> segments_;
   size_t arena_size_ = 0, state_size_ = 0;
   IsaMask isa_mask_ = 0;
+  std::unique_ptr<tokenizer::Tokenizer> tokenizer_;
+  bool tokenizer_add_bos_ = false;
 };
 
 }  // namespace mint

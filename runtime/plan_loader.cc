@@ -12,6 +12,8 @@
 
 #include "runtime/hardware.h"
 #include "runtime/model.h"
+#include "runtime/tokenizer/from_plan.h"
+#include "runtime/tokenizer/tokenizer.h"
 
 namespace mint {
 
@@ -376,6 +378,24 @@ Status Model::validate(const LoadOptions& options) {
   }
 
   MINT_RETURN_IF_ERROR(validate_segments());
+  // ---- tokenizer ----
+  if (const plan::TokenizerInfo* info = plan_->tokenizer()) {
+    const std::string where = std::string("tokenizer (") + tokenizer::tokenizer_kind_name(info->kind()) + ")";
+    if (info->buffer() >= buffer_count) {
+      return Status::invalid_plan(where + ": buffer index " + std::to_string(info->buffer()) +
+                                  " is outside the " + std::to_string(buffer_count) + " buffers");
+    }
+    const plan::Buffer* b = plan_->buffers()->Get(info->buffer());
+    const std::string_view bytes(reinterpret_cast<const char*>(data_ + segment_base + b->offset()),
+                                 static_cast<size_t>(b->size()));
+    MINT_ASSIGN_OR_RETURN(tokenizer_, tokenizer::tokenizer_from_plan(info->kind(), bytes, info->bos_id(),
+                                                                     info->eos_id()));
+    tokenizer_add_bos_ = info->add_bos();
+    if (tokenizer_add_bos_ && tokenizer_->bos_id() < 0) {
+      return Status::invalid_plan(where + ": add_bos is set but the tokenizer has no bos id");
+    }
+  }
+
   MINT_ASSIGN_OR_RETURN(isa_mask_, allowed_isa_mask(options.max_isa));
   return Status::ok();
 }

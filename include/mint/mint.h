@@ -167,6 +167,112 @@ MINT_API mint_status mint_session_get_output(mint_session_t session, size_t inde
 MINT_API mint_status mint_session_output_data(mint_session_t session, size_t index,
                                               const void** out_data, size_t* out_byte_size);
 
+/* ---- Tokenizer ---------------------------------------------------------------------------
+ * A plan may carry its model's tokenizer (`mint compile ... --tokenizer-gpt2 encoder.json
+ * vocab.bpe`, or the Hugging Face importer); it is validated when the model loads. Every
+ * function here fails with mint_status_invalid_argument when the model has none.
+ *
+ * Output buffers follow snprintf: the caller passes a buffer and its capacity; on success the
+ * full size of the result is stored in the size out-parameter whether or not it fit, and
+ * min(size, capacity) elements are written (for text: at most capacity - 1 bytes and then a
+ * terminating NUL, when capacity > 0). A result was cut short exactly when size >= capacity
+ * for text, size > capacity for ids. Passing (NULL, 0) asks for the size alone. Text is raw
+ * bytes: a piece or a cut can end inside a UTF-8 sequence, and a piece can contain NUL bytes
+ * (use the size, not strlen). */
+
+/* Vocabulary size and the bos/eos ids (-1: none) of the model's tokenizer. Any of the
+ * out-parameters may be NULL. */
+MINT_API mint_status mint_model_tokenizer_info(mint_model_t model, int32_t* out_vocab_size,
+                                               int32_t* out_bos_id, int32_t* out_eos_id);
+
+/* Token ids of text[0, text_size) (any bytes; ill-formed UTF-8 is encoded as the tokenizer
+ * documents, it never fails). add_bos: -1 as the plan says, 0 no, 1 start with the bos id
+ * (mint_status_invalid_argument if there is none). text may be NULL when text_size is 0. */
+MINT_API mint_status mint_tokenize(mint_model_t model, const char* text, size_t text_size,
+                                   int add_bos, int32_t* out_ids, size_t capacity,
+                                   size_t* out_count);
+
+/* The bytes of ids[0, count); an id outside the vocabulary is mint_status_invalid_argument
+ * naming it and its position. */
+MINT_API mint_status mint_detokenize(mint_model_t model, const int32_t* ids, size_t count,
+                                     char* out_text, size_t capacity, size_t* out_size);
+
+/* The bytes token `id` stands for. */
+MINT_API mint_status mint_token_to_piece(mint_model_t model, int32_t id, char* out_piece,
+                                         size_t capacity, size_t* out_size);
+
+/* ---- Text generation ---------------------------------------------------------------------
+ * mint_session_generate runs a text plan's session as a decoder-only language model: it
+ * appends the prompt's tokens to the session's context (its KV cache), then samples up to
+ * max_new_tokens tokens one at a time, streaming each through the callback. The context is
+ * kept between calls, so a second call continues the conversation (the last token sampled is
+ * run first); mint_session_reset starts over. Plans without text-generation graphs fail with
+ * mint_status_invalid_argument ("plan has no text-generation graphs").
+ *
+ * Streaming is UTF-8 safe: each callback gets the token id and the bytes that are complete
+ * after it, so a character split over several tokens arrives whole with the token that ends
+ * it (earlier callbacks get text_size 0). Bytes still incomplete at the end come in one last
+ * callback with token -1. Stop tokens are not streamed. */
+
+typedef enum mint_stop_reason {
+  mint_stop_max_tokens = 0,   /* max_new_tokens sampled */
+  mint_stop_eos = 1,          /* the tokenizer's eos id was sampled */
+  mint_stop_token = 2,        /* one of stop_ids was sampled */
+  mint_stop_context_full = 3, /* the context has no room for the next token */
+  mint_stop_callback = 4,     /* the callback returned non-zero */
+} mint_stop_reason;
+
+typedef struct mint_generate_options {
+  size_t size;                /* sizeof(mint_generate_options); set by mint_generate_options_init */
+  size_t max_new_tokens;      /* 128; 0 only runs the prompt */
+  float temperature;          /* 1.0; 0: greedy (argmax) */
+  int32_t top_k;              /* 0: off; else keep the k most likely tokens */
+  float top_p;                /* 1.0: off; in (0, 1]: nucleus sampling */
+  float repetition_penalty;   /* 1.0: off; > 0: divide positive / multiply negative logits of
+                                 tokens already in the context (as Hugging Face, llama.cpp) */
+  size_t repetition_window;   /* 0: the whole context; N: its last N tokens */
+  uint64_t seed;              /* the sampler's seed: same seed, same prompt, same tokens */
+  const int32_t* stop_ids;    /* tokens that end generation besides eos; NULL if count is 0 */
+  size_t stop_id_count;
+  int add_bos;                /* -1 (default): as the plan says; 0: no; 1: start with bos */
+  int stop_at_eos;            /* 1 (default): the tokenizer's eos ends generation; 0: it does not */
+  const int32_t* prompt_ids;  /* token ids appended after the prompt text's; NULL if count is 0 */
+  size_t prompt_id_count;
+} mint_generate_options;
+
+MINT_API void mint_generate_options_init(mint_generate_options* options);
+
+typedef struct mint_generate_stats {
+  size_t size;                   /* set by the caller to sizeof(mint_generate_stats); the fields
+                                    it covers are written */
+  size_t prompt_tokens;          /* tokens run as the prompt (bos and a carried token included) */
+  size_t generated_tokens;       /* tokens sampled, a stop token included */
+  double time_to_first_token_ms; /* from the call to the first sampled token */
+  double prefill_ms;             /* running the prompt */
+  double decode_ms;              /* the single-token steps after the first token */
+  double prefill_tokens_per_s;
+  double decode_tokens_per_s;
+  mint_stop_reason stop_reason;
+  int32_t stop_token;            /* the stop token sampled, or -1 */
+} mint_generate_stats;
+
+/* Called for each streamed token (see above); return 0 to go on, non-zero to stop. It must not
+ * call into the same session. */
+typedef int (*mint_token_callback)(void* user_data, int32_t token, const char* text,
+                                   size_t text_size);
+
+/* prompt: NUL-terminated text, or NULL (only prompt_ids, or bos). callback and out_stats may
+ * be NULL. Invalid options, an empty or too long prompt, ids outside the vocabulary and a model
+ * without a tokenizer are reported before anything runs; a failure in the middle leaves the
+ * tokens run so far in the context (mint_session_reset clears it). */
+MINT_API mint_status mint_session_generate(mint_session_t session, const char* prompt,
+                                           const mint_generate_options* options,
+                                           mint_token_callback callback, void* user_data,
+                                           mint_generate_stats* out_stats);
+
+/* Forgets the session's text context (the tokens appended by mint_session_generate). */
+MINT_API mint_status mint_session_reset(mint_session_t session);
+
 #ifdef __cplusplus
 }
 #endif

@@ -409,14 +409,28 @@ Status Gpt2Bpe::finish(const char* what) {
     // Later merges overwrite earlier ones with the same key, as Encoder.js's dictZip does.
     ranks_[tokens_[merges_[i].first] + ',' + tokens_[merges_[i].second]] = static_cast<int32_t>(i);
   }
+  bos_id_ = eos_id_ = token_id("<|endoftext|>");
   return Status::ok();
 }
 
 // ---- queries -----------------------------------------------------------------------------
 
-std::string_view Gpt2Bpe::token_bytes(int32_t id) const {
+std::string_view Gpt2Bpe::token_view(int32_t id) const {
   if (id < 0 || id >= vocab_size()) return {};
   return tokens_[id];
+}
+
+Status Gpt2Bpe::set_special_ids(int32_t bos, int32_t eos) {
+  for (const auto& [name, id] : {std::pair<const char*, int32_t>{"bos", bos}, {"eos", eos}}) {
+    if (id < -1 || id >= vocab_size()) {
+      return Status::invalid_argument(std::string(name) + " id " + std::to_string(id) +
+                                      " is outside [0, " + std::to_string(vocab_size()) +
+                                      ") (and not -1, none)");
+    }
+  }
+  bos_id_ = bos;
+  eos_id_ = eos;
+  return Status::ok();
 }
 
 int32_t Gpt2Bpe::token_id(std::string_view bytes) const {

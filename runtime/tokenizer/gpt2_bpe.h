@@ -47,6 +47,10 @@
 // streaming one token at a time); Encoder.js's decode() would pass them through TextDecoder,
 // which replaces ill-formed parts with U+FFFD: use is_valid_utf8() / decode_utf8() for that.
 //
+// Special ids (the Tokenizer interface, tokenizer.h): bos_id() and eos_id() default to the id of
+// the token "<|endoftext|>" (GPT-2's both) when the vocabulary has it, else -1;
+// set_special_ids overrides them (before the tokenizer is shared).
+//
 // A Gpt2Bpe is immutable after construction; encode and decode are const and thread-safe.
 #pragma once
 
@@ -58,10 +62,11 @@
 #include <vector>
 
 #include "runtime/status.h"
+#include "runtime/tokenizer/tokenizer.h"
 
 namespace mint::tokenizer {
 
-class Gpt2Bpe {
+class Gpt2Bpe final : public Tokenizer {
  public:
   static Result<Gpt2Bpe> from_json_and_merges(std::string_view encoder_json,
                                               std::string_view vocab_bpe);
@@ -69,14 +74,19 @@ class Gpt2Bpe {
   std::string to_binary() const;
 
   // Token ids of `text` (any bytes; see the header comment).
-  std::vector<int32_t> encode(std::string_view text) const;
+  std::vector<int32_t> encode(std::string_view text) const override;
   // The bytes of `ids`, or invalid_argument for an id not in the vocabulary.
-  Result<std::string> decode(const std::vector<int32_t>& ids) const;
+  Result<std::string> decode(const std::vector<int32_t>& ids) const override;
 
-  int32_t vocab_size() const { return static_cast<int32_t>(tokens_.size()); }
+  int32_t vocab_size() const override { return static_cast<int32_t>(tokens_.size()); }
   int32_t num_merges() const { return static_cast<int32_t>(merges_.size()); }
-  // Raw bytes of token `id` (empty for an id out of range).
-  std::string_view token_bytes(int32_t id) const;
+  // Raw bytes of token `id` (empty for an id out of range); token_view without a copy.
+  std::string token_bytes(int32_t id) const override { return std::string(token_view(id)); }
+  std::string_view token_view(int32_t id) const;
+  int32_t bos_id() const override { return bos_id_; }
+  int32_t eos_id() const override { return eos_id_; }
+  // Each id -1 (none) or in [0, vocab_size()); else invalid_argument and nothing changes.
+  Status set_special_ids(int32_t bos, int32_t eos);
   // Id of the token whose raw bytes are `bytes`, or -1.
   int32_t token_id(std::string_view bytes) const;
 
@@ -103,6 +113,7 @@ class Gpt2Bpe {
   std::unordered_map<std::string, int32_t> token_ids_;  // raw bytes -> id
   std::unordered_map<std::string, int32_t> ranks_;      // left + ',' + right -> rank
   std::array<int32_t, 256> byte_ids_{};                 // single byte -> id
+  int32_t bos_id_ = -1, eos_id_ = -1;
 };
 
 }  // namespace mint::tokenizer

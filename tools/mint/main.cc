@@ -2,6 +2,8 @@
 //
 //   mint demo [-o PLAN] [--threads N]      build a small model in code, compile, run, report
 //   mint compile INPUT -o PLAN [--weights f32|f16|int8] [--calibration FILE]
+//                                          [--tokenizer-gpt2 ENCODER_JSON VOCAB_BPE]
+//                                          (embeds GPT-2's byte-level BPE tokenizer in the plan)
 //                                          INPUT: model.onnx | builtin:mlp | builtin:convnet
 //                                          (the Hugging Face frontend comes later);
 //                                          --calibration: static int8 activations calibrated
@@ -15,12 +17,19 @@
 //                [--chunk T]               a Hugging Face decoder checkpoint -> text plan
 //   mint decode-bench PLAN [--threads N] [--tokens N] [--prompt P]
 //                                          text plan: prefill P tokens, time N decode steps
+//   mint generate PLAN -p TEXT [-n N] [--temperature T] [--top-k K] [--top-p P]
+//                 [--repetition-penalty R] [--seed S] [--ids 1,2,3] [--no-eos] [--threads N]
+//                                          streams generated text to stdout; time to first
+//                                          token and prefill/decode tokens/s to stderr
 #include <algorithm>
+#include <climits>
+#include <cstdint>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <fstream>
+#include <iterator>
 #include <new>
 #include <stdexcept>
 #include <random>
@@ -33,6 +42,8 @@
 #include "mint/mint.h"
 #include "runtime/model.h"
 #include "runtime/session.h"
+#include "runtime/tokenizer/from_plan.h"
+#include "runtime/tokenizer/gpt2_bpe.h"
 #include "tools/mint/demo_model.h"
 #include "tools/mint/text_bench.h"
 #include "compiler/hf/hf_import.h"
@@ -59,11 +70,14 @@ int usage() {
                "        largest L1 norm (BN folded), ties by lower index; the next layer loses the\n"
                "        matching input channels. The last layer is never pruned.\n"
                "               [--input-shape NAME=d0,d1,..]...   (fixes an ONNX input's dimensions)\n"
+               "               [--tokenizer-gpt2 encoder.json vocab.bpe]\n"
                "  mint inspect PLAN\n"
                "  mint run PLAN [--threads N] [--isa ISA] [--repeat R]\n"
                "  mint compile CHECKPOINT_DIR -o PLAN [--weights f32|f16|int8] [--kv-cache f32|f16|int8]\n"
                "               [--context N] [--chunk T]\n"
-               "  mint decode-bench PLAN [--threads N] [--tokens N] [--prompt P]\n");
+               "  mint decode-bench PLAN [--threads N] [--tokens N] [--prompt P]\n"
+               "  mint generate PLAN -p TEXT [-n N] [--temperature T] [--top-k K] [--top-p P]\n"
+               "                [--repetition-penalty R] [--seed S] [--ids 1,2,3] [--no-eos] [--threads N]\n");
   return 2;
 }
 
@@ -78,8 +92,47 @@ struct Args {
   size_t threads = 1;
   size_t repeat = 20;
   std::string kv_cache = "f32";
-  size_t context = 0, chunk = 32, tokens = 64, prompt = 32;
+  size_t context = 0, chunk = 32, tokens = 64, prompt_tokens = 32;
+  std::string tokenizer_json, tokenizer_bpe;  // --tokenizer-gpt2
+  // mint generate
+  bool has_prompt = false;
+  std::string prompt;
+  std::vector<int32_t> ids;
+  size_t max_new_tokens = 128;
+  float temperature = 1.0f, top_p = 1.0f, repetition_penalty = 1.0f;
+  int32_t top_k = 0;
+  uint64_t seed = 0;
+  bool no_eos = false;
 };
+
+bool parse_float(const char* s, float* out) {
+  char* end = nullptr;
+  const float v = std::strtof(s, &end);
+  if (end == s || *end != '\0') return false;
+  *out = v;  // range checks are the library's (mint_session_generate reports them)
+  return true;
+}
+
+bool parse_i32(const char* s, int32_t* out) {
+  char* end = nullptr;
+  const long long v = std::strtoll(s, &end, 10);
+  if (end == s || *end != '\0' || v < INT32_MIN || v > INT32_MAX) return false;
+  *out = static_cast<int32_t>(v);
+  return true;
+}
+
+// "1,2,3" -> {1, 2, 3}
+bool parse_ids(const std::string& s, std::vector<int32_t>* out) {
+  size_t start = 0;
+  while (start <= s.size()) {
+    const size_t comma = std::min(s.find(',', start), s.size());
+    int32_t id = 0;
+    if (!parse_i32(s.substr(start, comma - start).c_str(), &id)) return false;
+    out->push_back(id);
+    start = comma + 1;
+  }
+  return true;
+}
 
 bool parse_size(const char* s, size_t* out) {
   char* end = nullptr;
@@ -108,6 +161,31 @@ bool parse_args(int argc, char** argv, Args* args) {
         std::fprintf(stderr, "mint: --prune-channels '%s': want a number in [0.1, 0.9]\n", argv[i]);
         return false;
       }
+    } else if (a == "-p" && has_value) {
+      args->prompt = argv[++i];
+      args->has_prompt = true;
+    } else if (a == "-n" && has_value) {
+      if (!parse_size(argv[++i], &args->max_new_tokens)) return false;
+    } else if (a == "--temperature" && has_value) {
+      if (!parse_float(argv[++i], &args->temperature)) return false;
+    } else if (a == "--top-k" && has_value) {
+      if (!parse_i32(argv[++i], &args->top_k)) return false;
+    } else if (a == "--top-p" && has_value) {
+      if (!parse_float(argv[++i], &args->top_p)) return false;
+    } else if (a == "--repetition-penalty" && has_value) {
+      if (!parse_float(argv[++i], &args->repetition_penalty)) return false;
+    } else if (a == "--seed" && has_value) {
+      char* end = nullptr;
+      const char* v = argv[++i];
+      args->seed = std::strtoull(v, &end, 10);
+      if (end == v || *end != '\0') return false;
+    } else if (a == "--ids" && has_value) {
+      if (!parse_ids(argv[++i], &args->ids)) return false;
+    } else if (a == "--no-eos") {
+      args->no_eos = true;
+    } else if (a == "--tokenizer-gpt2" && i + 2 < argc) {
+      args->tokenizer_json = argv[++i];
+      args->tokenizer_bpe = argv[++i];
     } else if (a == "--isa" && has_value) {
       args->isa = argv[++i];
     } else if (a == "--threads" && has_value) {
@@ -123,7 +201,7 @@ bool parse_args(int argc, char** argv, Args* args) {
     } else if (a == "--tokens" && has_value) {
       if (!parse_size(argv[++i], &args->tokens)) return false;
     } else if (a == "--prompt" && has_value) {
-      if (!parse_size(argv[++i], &args->prompt)) return false;
+      if (!parse_size(argv[++i], &args->prompt_tokens)) return false;
     } else if (!a.empty() && a[0] == '-') {
       std::fprintf(stderr, "mint: unknown option '%s'\n", a.c_str());
       return false;
@@ -182,11 +260,37 @@ Result<compiler::HfImportOptions> hf_options(const Args& args) {
   return o;
 }
 
+Result<std::string> read_text_file(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return Status::io_error("cannot open '" + path + "'");
+  std::string data((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  if (in.bad()) return Status::io_error("cannot read '" + path + "'");
+  return data;
+}
+
+// GPT-2's tokenizer files -> the plan's tokenizer (binary form, <|endoftext|> as bos and eos).
+Result<compiler::PlanTokenizer> gpt2_plan_tokenizer(const std::string& json_path,
+                                                    const std::string& bpe_path) {
+  MINT_ASSIGN_OR_RETURN(std::string json, read_text_file(json_path));
+  MINT_ASSIGN_OR_RETURN(std::string bpe, read_text_file(bpe_path));
+  Result<tokenizer::Gpt2Bpe> tok = tokenizer::Gpt2Bpe::from_json_and_merges(json, bpe);
+  if (!tok.is_ok()) return tok.status().with_context("--tokenizer-gpt2 " + json_path + " " + bpe_path);
+  compiler::PlanTokenizer out;
+  out.kind = plan::TokenizerKind::gpt2_bpe;
+  out.data = tok.value().to_binary();
+  out.bos_id = tok.value().bos_id();
+  out.eos_id = tok.value().eos_id();
+  return out;
+}
+
 Result<std::vector<uint8_t>> compile_input(const std::string& input, const std::string& weights,
                                            const Args* args = nullptr) {
   compiler::CompileOptions options;
   const std::string calibration = args ? args->calibration : "";
   options.prune_channels = args ? args->prune : 0.0;
+  if (args != nullptr && !args->tokenizer_json.empty()) {
+    MINT_ASSIGN_OR_RETURN(options.tokenizer, gpt2_plan_tokenizer(args->tokenizer_json, args->tokenizer_bpe));
+  }
   MINT_ASSIGN_OR_RETURN(options.weights, parse_weights(weights));
   if (!calibration.empty()) {
     if (options.weights != compiler::WeightPrecision::kInt8) {
@@ -393,6 +497,11 @@ int cmd_inspect(const Args& args) {
   std::printf("constants: %zu bytes; arena: %zu bytes; state: %zu bytes; kernels for: %s\n",
               constant_bytes, model.arena_size(), model.state_size(),
               isa_name(session.value()->isa()));
+  if (const tokenizer::Tokenizer* tok = model.tokenizer()) {
+    std::printf("tokenizer: %s, %d tokens, bos %d, eos %d%s\n",
+                tokenizer::tokenizer_kind_name(model.plan()->tokenizer()->kind()), tok->vocab_size(),
+                tok->bos_id(), tok->eos_id(), model.tokenizer_add_bos() ? ", prompts start with bos" : "");
+  }
   return 0;
 }
 
@@ -400,6 +509,60 @@ int cmd_run(const Args& args) {
   if (args.positional.size() != 1) return usage();
   Latency latency{};
   return run_plan(args.positional[0], args.threads, args.isa, args.repeat, true, &latency);
+}
+
+int stream_token(void* /*user_data*/, int32_t /*token*/, const char* text, size_t size) {
+  std::fwrite(text, 1, size, stdout);
+  std::fflush(stdout);
+  return 0;
+}
+
+int cmd_generate(const Args& args) {
+  if (args.positional.size() != 1 || (!args.has_prompt && args.ids.empty())) return usage();
+  mint_model_t model = nullptr;
+  mint_status st = mint_model_load_file(args.positional[0].c_str(), nullptr, &model);
+  if (st != mint_status_success) return report_c(st);
+  mint_session_options session_options;
+  mint_session_options_init(&session_options);
+  session_options.num_threads = args.threads;
+  session_options.max_isa = args.isa.empty() ? nullptr : args.isa.c_str();
+  mint_session_t session = nullptr;
+  st = mint_session_create(model, &session_options, &session);
+  if (st != mint_status_success) {
+    mint_model_free(model);
+    return report_c(st);
+  }
+  mint_generate_options options;
+  mint_generate_options_init(&options);
+  options.max_new_tokens = args.max_new_tokens;
+  options.temperature = args.temperature;
+  options.top_k = args.top_k;
+  options.top_p = args.top_p;
+  options.repetition_penalty = args.repetition_penalty;
+  options.seed = args.seed;
+  options.stop_at_eos = args.no_eos ? 0 : 1;
+  options.prompt_ids = args.ids.empty() ? nullptr : args.ids.data();
+  options.prompt_id_count = args.ids.size();
+  mint_generate_stats stats{};
+  stats.size = sizeof(stats);
+  st = mint_session_generate(session, args.has_prompt ? args.prompt.c_str() : nullptr, &options,
+                             stream_token, nullptr, &stats);
+  int rc = 0;
+  if (st != mint_status_success) {
+    rc = report_c(st);
+  } else {
+    static const char* const kReasons[] = {"max tokens", "eos", "stop token", "context full", "callback"};
+    std::printf("\n");
+    std::fprintf(stderr,
+                 "mint: %zu prompt tokens, %zu generated (stop: %s); time to first token %.2f ms; "
+                 "prefill %.1f tokens/s; decode %.1f tokens/s\n",
+                 stats.prompt_tokens, stats.generated_tokens,
+                 stats.stop_reason >= 0 && stats.stop_reason <= 4 ? kReasons[stats.stop_reason] : "?",
+                 stats.time_to_first_token_ms, stats.prefill_tokens_per_s, stats.decode_tokens_per_s);
+  }
+  mint_session_free(session);
+  mint_model_free(model);
+  return rc;
 }
 
 }  // namespace
@@ -418,8 +581,9 @@ int main(int argc, char** argv) {
     if (cmd == "run") return cmd_run(args);
     if (cmd == "decode-bench") {
       if (args.positional.size() != 1) return usage();
-      return cmd_decode_bench(args.positional[0], args.threads, args.tokens, args.prompt);
+      return cmd_decode_bench(args.positional[0], args.threads, args.tokens, args.prompt_tokens);
     }
+    if (cmd == "generate") return cmd_generate(args);
   } catch (const std::bad_alloc&) {
     std::fprintf(stderr, "mint: error: out of memory\n");
     return 1;
