@@ -7,6 +7,10 @@
 //   mint inspect PLAN                      tensors, ops, dtypes, quantization, sizes, arena
 //   mint run PLAN [--threads N] [--isa ISA] [--repeat R]
 //                                          random inputs; prints outputs and latency
+//   mint eval gan|vae|classifier ...       FID-FMNIST, Inception Score, SSIM/MSE, accuracy
+//   mint bench PLAN [--threads 1,2] [--runs N] [--warmup W] [--json]
+//                                          latency statistics, peak RSS, params, FLOPs
+//                                          (tools/mint/eval_cmd.h)
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
@@ -25,6 +29,7 @@
 #include "runtime/model.h"
 #include "runtime/session.h"
 #include "tools/mint/demo_model.h"
+#include "tools/mint/eval_cmd.h"
 
 namespace mint::tool {
 namespace {
@@ -35,7 +40,11 @@ int usage() {
                "  mint demo [-o PLAN] [--threads N]\n"
                "  mint compile <model.onnx|builtin:mlp|builtin:convnet> -o PLAN [--weights f32|f16|int8]\n"
                "  mint inspect PLAN\n"
-               "  mint run PLAN [--threads N] [--isa ISA] [--repeat R]\n");
+               "  mint run PLAN [--threads N] [--isa ISA] [--repeat R]\n"
+               "  mint eval gan PLAN --classifier CLS [--samples N] [--grid out.png] [--json]\n"
+               "  mint eval vae ENCODER DECODER [--classifier CLS] [--json]\n"
+               "  mint eval classifier CLS [--json]\n"
+               "  mint bench PLAN [--threads 1,2] [--runs N] [--warmup W] [--json]\n");
   return 2;
 }
 
@@ -300,6 +309,13 @@ int cmd_run(const Args& args) {
 int main(int argc, char** argv) {
   using namespace mint::tool;
   if (argc < 2) return usage();
+  try {  // eval and bench parse their own options
+    if (std::strcmp(argv[1], "eval") == 0) return cmd_eval(argc, argv);
+    if (std::strcmp(argv[1], "bench") == 0) return cmd_bench(argc, argv);
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "mint: error: %s\n", e.what());
+    return 1;
+  }
   Args args;
   if (!parse_args(argc, argv, &args)) return usage();
   const std::string cmd = argv[1];
