@@ -393,3 +393,27 @@ TEST_F(EvalPipeline, EvalCommandsMatchTheLibrary) {
 
 }  // namespace
 }  // namespace mint::eval
+
+namespace mint::eval {
+namespace {
+
+// An ONNX classifier with the contract (made by tests/eval/reference.py with the onnx module),
+// compiled by `mint compile` and scored by `mint eval classifier`: the same count of correct
+// labels as numpy's forward pass.
+TEST(EvalCommands, OnnxClassifierThroughCompileAndEval) {
+  MINT_SKIP_TOOL_IN_CROSS_BUILDS();
+  MINT_SKIP_IF_NO_PYTHON();
+  TempDir dir;
+  auto ref = eval_test::reference("onnx-classifier " + dir.file("cls.onnx"));
+  ASSERT_FALSE(ref["correct"].empty());
+  int rc = 0;
+  const std::string c = run_tool("compile " + dir.file("cls.onnx") + " -o " + dir.file("cls.mint"), &rc);
+  ASSERT_EQ(rc, 0) << c;
+  const std::string out = run_tool("eval classifier " + dir.file("cls.mint") + " --images 50 --json", &rc);
+  ASSERT_EQ(rc, 0) << out;
+  EXPECT_EQ(json_number(out, "correct"), std::strtod(ref["correct"].c_str(), nullptr)) << out;
+  EXPECT_EQ(json_number(out, "images"), 50);
+}
+
+}  // namespace
+}  // namespace mint::eval

@@ -14,6 +14,8 @@
     reference.py bleu HYPS REFS...        corpus BLEU as sacrebleu computes it (defaults)
     reference.py ppl TOKENS LOGITS NCTX VOCAB STRIDE BOS
                                           llama-perplexity's loops over precomputed logits
+    reference.py onnx-classifier PATH     writes a tiny ONNX classifier (logits, features)
+                                          and its accuracy on the first 50 test images
 Each prints "key value" lines.
 """
 import gzip
@@ -224,4 +226,48 @@ def cmd_ppl(tokens_path, logits_path, n_ctx, vocab, stride, bos):
 if __name__ == "__main__":
     cmds = {"fid": cmd_fid, "is": cmd_is, "ssim": cmd_ssim, "compress": cmd_compress, "png": cmd_png,
             "idx": cmd_idx, "tokenize": cmd_tokenize, "bleu": cmd_bleu, "ppl": cmd_ppl}
-    cmds[sys.argv[1]](*sys.argv[2:])
+    if sys.argv[1] in cmds:
+        cmds[sys.argv[1]](*sys.argv[2:])
+
+
+def cmd_onnx_classifier(path):
+    """A tiny Fashion-MNIST-shaped classifier in ONNX with the contract of
+    evaluation/image_eval.h: input 'image' [1,1,28,28], outputs 'logits' [1,10] and
+    'features' [1,32] (after a ReLU). Weights from a fixed seed, written as .npy-free raw f32
+    next to the model (PATH.features.w etc.) so the test can recompute the outputs."""
+    import onnx
+    from onnx import helper, numpy_helper, TensorProto
+    rng = np.random.default_rng(3)
+    w1 = (rng.standard_normal((32, 784)) * 0.05).astype(np.float32)
+    b1 = (rng.standard_normal(32) * 0.1).astype(np.float32)
+    w2 = (rng.standard_normal((10, 32)) * 0.3).astype(np.float32)
+    b2 = (rng.standard_normal(10) * 0.1).astype(np.float32)
+    nodes = [
+        helper.make_node("Flatten", ["image"], ["flat"], axis=1),
+        helper.make_node("Gemm", ["flat", "w1", "b1"], ["pre"], transB=1),
+        helper.make_node("Relu", ["pre"], ["features"]),
+        helper.make_node("Gemm", ["features", "w2", "b2"], ["logits"], transB=1),
+    ]
+    graph = helper.make_graph(
+        nodes, "tiny_classifier",
+        [helper.make_tensor_value_info("image", TensorProto.FLOAT, [1, 1, 28, 28])],
+        [helper.make_tensor_value_info("logits", TensorProto.FLOAT, [1, 10]),
+         helper.make_tensor_value_info("features", TensorProto.FLOAT, [1, 32])],
+        [numpy_helper.from_array(w1, "w1"), numpy_helper.from_array(b1, "b1"),
+         numpy_helper.from_array(w2, "w2"), numpy_helper.from_array(b2, "b2")])
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 13)])
+    onnx.checker.check_model(model)
+    onnx.save(model, path)
+    # Reference outputs on the first 50 test images (input in [-1, 1]).
+    data = gzip.open("/usr/share/datasets/fashion-mnist/t10k-images-idx3-ubyte.gz", "rb").read()[16:]
+    x = np.frombuffer(data, dtype=np.uint8)[:50 * 784].reshape(50, 784).astype(np.float64) / 255.0 * 2 - 1
+    feats = np.maximum(x @ w1.T.astype(np.float64) + b1, 0)
+    logits = feats @ w2.T.astype(np.float64) + b2
+    labels = np.frombuffer(gzip.open("/usr/share/datasets/fashion-mnist/t10k-labels-idx1-ubyte.gz", "rb").read()[8:],
+                           dtype=np.uint8)[:50]
+    print("correct %d" % int((logits.argmax(1) == labels).sum()))
+    print("logit0 %.17g" % logits[0, 0])
+
+
+if __name__ == "__main__" and sys.argv[1] == "onnx-classifier":
+    cmd_onnx_classifier(*sys.argv[2:])
