@@ -71,7 +71,8 @@ class Inflater {
     return Status::ok();
   }
   Status put(uint8_t b) {
-    if (out_.size() >= max_output_) return error("output exceeds " + std::to_string(max_output_) + " bytes");
+    if (out_.size() >= max_output_)
+      return error("output exceeds " + std::to_string(max_output_) + " bytes");
     out_.push_back(b);
     return Status::ok();
   }
@@ -131,13 +132,14 @@ class Inflater {
   }
 
   Status codes(const Huffman& lit, const Huffman& dist) {
-    static const uint16_t kLenBase[29] = {3,  4,  5,  6,  7,  8,  9,  10, 11,  13,  15,  17,  19,  23, 27,
-                                          31, 35, 43, 51, 59, 67, 83, 99, 115, 131, 163, 195, 227, 258};
+    static const uint16_t kLenBase[29] = {3,  4,  5,  6,   7,   8,   9,   10,  11, 13,
+                                          15, 17, 19, 23,  27,  31,  35,  43,  51, 59,
+                                          67, 83, 99, 115, 131, 163, 195, 227, 258};
     static const uint8_t kLenExtra[29] = {0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 2, 2, 2,
                                           2, 3, 3, 3, 3, 4, 4, 4, 4, 5, 5, 5, 5, 0};
-    static const uint16_t kDistBase[30] = {1,   2,   3,   4,   5,   7,    9,    13,   17,   25,
-                                           33,  49,  65,  97,  129, 193,  257,  385,  513,  769,
-                                           1025, 1537, 2049, 3073, 4097, 6145, 8193, 12289, 16385, 24577};
+    static const uint16_t kDistBase[30] = {
+        1,   2,   3,   4,   5,   7,    9,    13,   17,   25,   33,   49,   65,    97,    129,
+        193, 257, 385, 513, 769, 1025, 1537, 2049, 3073, 4097, 6145, 8193, 12289, 16385, 24577};
     static const uint8_t kDistExtra[30] = {0, 0, 0, 0, 1, 1, 2, 2,  3,  3,  4,  4,  5,  5,  6,
                                            6, 7, 7, 8, 8, 9, 9, 10, 10, 11, 11, 12, 12, 13, 13};
     for (;;) {
@@ -181,7 +183,8 @@ class Inflater {
   }
 
   Status dynamic() {
-    static const uint8_t kOrder[19] = {16, 17, 18, 0, 8, 7, 9, 6, 10, 5, 11, 4, 12, 3, 13, 2, 14, 1, 15};
+    static const uint8_t kOrder[19] = {16, 17, 18, 0, 8,  7, 9,  6, 10, 5,
+                                       11, 4,  12, 3, 13, 2, 14, 1, 15};
     uint32_t hlit = 0, hdist = 0, hclen = 0;
     MINT_RETURN_IF_ERROR(bits(5, &hlit));
     MINT_RETURN_IF_ERROR(bits(5, &hdist));
@@ -312,13 +315,15 @@ Result<std::vector<uint8_t>> zlib_decompress(const uint8_t* data, size_t size, s
   if ((data[0] & 0x0F) != 8 || (data[0] >> 4) > 7 || ((data[0] << 8) | data[1]) % 31 != 0) {
     return Status::invalid_argument("zlib: bad header");
   }
-  if (data[1] & 0x20) return Status::invalid_argument("zlib: preset dictionaries are not supported");
+  if (data[1] & 0x20)
+    return Status::invalid_argument("zlib: preset dictionaries are not supported");
   size_t pos = 2;
   MINT_ASSIGN_OR_RETURN(std::vector<uint8_t> out, inflate_raw(data, size, &pos, max_output));
   if (size - pos < 4) return Status::invalid_argument("zlib: truncated Adler-32");
   const uint32_t want = (uint32_t(data[pos]) << 24) | (uint32_t(data[pos + 1]) << 16) |
                         (uint32_t(data[pos + 2]) << 8) | data[pos + 3];
-  if (want != adler32(out.data(), out.size())) return Status::invalid_argument("zlib: Adler-32 mismatch");
+  if (want != adler32(out.data(), out.size()))
+    return Status::invalid_argument("zlib: Adler-32 mismatch");
   return out;
 }
 

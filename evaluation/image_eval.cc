@@ -12,7 +12,8 @@ namespace {
 float to_unit(float v, Range r) { return r == Range::kMinusOneToOne ? (v + 1.0f) * 0.5f : v; }
 float from_unit(float v, Range r) { return r == Range::kMinusOneToOne ? v * 2.0f - 1.0f : v; }
 
-Status check_image_tensor(const PlanRunner& p, const TensorInfo& t, size_t batch, const char* role) {
+Status check_image_tensor(const PlanRunner& p, const TensorInfo& t, size_t batch,
+                          const char* role) {
   if (t.elements != batch * kImagePixels) {
     return Status::invalid_argument(p.path() + ": " + role + " '" + t.name + "' holds " +
                                     std::to_string(t.elements) + " values, want " +
@@ -67,7 +68,8 @@ float GaussianSource::next() {
   // u1 in (0, 1], u2 in [0, 1) from 53 random bits each.
   const double u1 = (double(rng_() >> 11) + 1.0) * 0x1.0p-53;
   const double u2 = double(rng_() >> 11) * 0x1.0p-53;
-  const double r = std::sqrt(-2.0 * std::log(u1)), a = 2.0 * M_PI * u2;
+  const double r = std::sqrt(-2.0 * std::log(u1)),
+               a = 6.283185307179586476925286766559 * u2;  // 2 pi
   spare_ = r * std::sin(a);
   has_spare_ = true;
   return float(r * std::cos(a));
@@ -84,7 +86,8 @@ Status Classifier::open(const std::string& path, Range input_range, size_t threa
   const TensorInfo& l = runner_.outputs()[logits_];
   const TensorInfo& f = runner_.outputs()[features_];
   if (l.elements % batch_ != 0 || f.elements % batch_ != 0 || l.elements == 0 || f.elements == 0) {
-    return Status::invalid_argument(path + ": outputs 'logits' and 'features' must hold a batch of " +
+    return Status::invalid_argument(path +
+                                    ": outputs 'logits' and 'features' must hold a batch of " +
                                     std::to_string(batch_) + " rows");
   }
   classes_ = l.elements / batch_;
@@ -98,7 +101,8 @@ Status Classifier::classify(const float* images, size_t n, std::vector<float>* l
   for (size_t i = 0; i < n; i += batch_) {
     const size_t b = std::min(batch_, n - i);
     std::fill(in.begin(), in.end(), 0.0f);
-    for (size_t k = 0; k < b * kImagePixels; ++k) in[k] = from_unit(images[i * kImagePixels + k], range_);
+    for (size_t k = 0; k < b * kImagePixels; ++k)
+      in[k] = from_unit(images[i * kImagePixels + k], range_);
     MINT_RETURN_IF_ERROR(runner_.set_input(0, in.data(), in.size()));
     MINT_RETURN_IF_ERROR(runner_.run());
     MINT_ASSIGN_OR_RETURN(std::vector<float> l, runner_.output(logits_));
@@ -132,7 +136,8 @@ Result<std::vector<float>> generate_images(PlanRunner& generator, size_t n, uint
 
 Result<GenerativeScores> score_images(Classifier& classifier, const std::vector<float>& images,
                                       size_t n, const ImageSet& real) {
-  if (images.size() != n * kImagePixels) return Status::invalid_argument("score_images: image count mismatch");
+  if (images.size() != n * kImagePixels)
+    return Status::invalid_argument("score_images: image count mismatch");
   GenerativeScores s;
   s.samples = n;
   s.real = real.count;
@@ -140,9 +145,11 @@ Result<GenerativeScores> score_images(Classifier& classifier, const std::vector<
   s.classes = classifier.classes();
   std::vector<float> logits, features, real_features;
   MINT_RETURN_IF_ERROR(classifier.classify(images.data(), n, &logits, &features));
-  MINT_RETURN_IF_ERROR(classifier.classify(real.pixels.data(), real.count, nullptr, &real_features));
+  MINT_RETURN_IF_ERROR(
+      classifier.classify(real.pixels.data(), real.count, nullptr, &real_features));
   MINT_ASSIGN_OR_RETURN(FeatureStats gen_stats, feature_stats(features, n, s.feature_dim));
-  MINT_ASSIGN_OR_RETURN(FeatureStats real_stats, feature_stats(real_features, real.count, s.feature_dim));
+  MINT_ASSIGN_OR_RETURN(FeatureStats real_stats,
+                        feature_stats(real_features, real.count, s.feature_dim));
   MINT_ASSIGN_OR_RETURN(s.fid, frechet_distance(gen_stats, real_stats));
   s.is_splits = std::min<size_t>(10, n);
   MINT_ASSIGN_OR_RETURN(s.inception, inception_score(logits, n, s.classes, s.is_splits));
@@ -163,8 +170,8 @@ Result<Reconstruction> reconstruct(PlanRunner& encoder, PlanRunner& decoder, con
   if (encoder.outputs()[mu].elements != decoder.inputs()[0].elements) {
     return Status::invalid_argument("encoder output '" + encoder.outputs()[mu].name + "' holds " +
                                     std::to_string(encoder.outputs()[mu].elements) +
-                                    " values, decoder input '" + decoder.inputs()[0].name + "' takes " +
-                                    std::to_string(decoder.inputs()[0].elements));
+                                    " values, decoder input '" + decoder.inputs()[0].name +
+                                    "' takes " + std::to_string(decoder.inputs()[0].elements));
   }
   Reconstruction r;
   r.images = images.count;
@@ -192,7 +199,8 @@ Result<Reconstruction> reconstruct(PlanRunner& encoder, PlanRunner& decoder, con
 }
 
 Result<Accuracy> classifier_accuracy(Classifier& classifier, const ImageSet& images) {
-  if (images.labels.size() != images.count) return Status::invalid_argument("accuracy needs labels");
+  if (images.labels.size() != images.count)
+    return Status::invalid_argument("accuracy needs labels");
   std::vector<float> logits;
   MINT_RETURN_IF_ERROR(classifier.classify(images.pixels.data(), images.count, &logits, nullptr));
   Accuracy a;

@@ -64,7 +64,8 @@ class Classifier {
  public:
   Status open(const std::string& path, Range input_range, size_t threads);
   // images: n x 784 in [0, 1]. Appends n x classes logits and n x feature_dim features.
-  Status classify(const float* images, size_t n, std::vector<float>* logits, std::vector<float>* features);
+  Status classify(const float* images, size_t n, std::vector<float>* logits,
+                  std::vector<float>* features);
   size_t classes() const { return classes_; }
   size_t feature_dim() const { return feature_dim_; }
 

@@ -31,7 +31,8 @@ Result<IdxArray> parse_idx(const uint8_t* bytes, size_t size) {
     bytes = inflated.data();
     size = inflated.size();
   }
-  if (size < 4 || bytes[0] != 0 || bytes[1] != 0) return Status::invalid_argument("not an IDX file (bad magic)");
+  if (size < 4 || bytes[0] != 0 || bytes[1] != 0)
+    return Status::invalid_argument("not an IDX file (bad magic)");
   if (bytes[2] != 0x08) {
     return Status::unsupported("IDX element type 0x" + std::to_string(bytes[2]) +
                                " is not unsigned byte (0x08)");
@@ -42,9 +43,11 @@ Result<IdxArray> parse_idx(const uint8_t* bytes, size_t size) {
   size_t count = 1;
   for (size_t i = 0; i < rank; ++i) {
     const uint8_t* p = bytes + 4 + 4 * i;
-    const uint32_t d = (uint32_t(p[0]) << 24) | (uint32_t(p[1]) << 16) | (uint32_t(p[2]) << 8) | p[3];
+    const uint32_t d =
+        (uint32_t(p[0]) << 24) | (uint32_t(p[1]) << 16) | (uint32_t(p[2]) << 8) | p[3];
     a.dims.push_back(d);
-    if (d != 0 && count > (size_t(1) << 40) / d) return Status::invalid_argument("IDX dimensions too large");
+    if (d != 0 && count > (size_t(1) << 40) / d)
+      return Status::invalid_argument("IDX dimensions too large");
     count *= d;
   }
   const size_t header = 4 + 4 * rank;
@@ -59,7 +62,8 @@ Result<IdxArray> parse_idx(const uint8_t* bytes, size_t size) {
 Result<IdxArray> read_idx(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
   if (!in) return Status::io_error("cannot open '" + path + "'");
-  std::vector<uint8_t> bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  std::vector<uint8_t> bytes((std::istreambuf_iterator<char>(in)),
+                             std::istreambuf_iterator<char>());
   auto a = parse_idx(bytes.data(), bytes.size());
   if (!a.is_ok()) return a.status().with_context(path);
   return a;

@@ -22,7 +22,8 @@ uint64_t op_macs(const OpView& op) {
       const auto* o = op.op->options_as_Conv2DOptions();
       if (!o || x.shape.rank != 4) return 0;
       const uint64_t groups = o->groups() > 0 ? uint64_t(o->groups()) : 1;
-      return out * uint64_t(o->kernel_h()) * uint64_t(o->kernel_w()) * (uint64_t(x.shape[3]) / groups);
+      return out * uint64_t(o->kernel_h()) * uint64_t(o->kernel_w()) *
+             (uint64_t(x.shape[3]) / groups);
     }
     case plan::OpCode::transposed_conv2d: {
       const auto* o = op.op->options_as_TransposedConv2DOptions();
@@ -50,11 +51,13 @@ PlanCost plan_cost(const Model& model) {
     const plan::OpCode code = op.op->opcode();
     for (size_t i = 0; i < op.inputs.size(); ++i) {
       const TensorDesc* t = op.inputs[i];
-      if (!t || t->storage != plan::Storage::constant || !counted.insert(op.input_ids[i]).second) continue;
+      if (!t || t->storage != plan::Storage::constant || !counted.insert(op.input_ids[i]).second)
+        continue;
       c.params += uint64_t(t->shape.elements());
       c.constant_bytes += t->byte_size;
-      const bool gemm_weight = i == 1 && t->layout != plan::Layout::plain && t->shape.rank >= 1 &&
-                               (code == plan::OpCode::fully_connected || code == plan::OpCode::conv2d);
+      const bool gemm_weight =
+          i == 1 && t->layout != plan::Layout::plain && t->shape.rank >= 1 &&
+          (code == plan::OpCode::fully_connected || code == plan::OpCode::conv2d);
       if (gemm_weight) c.params += uint64_t(t->shape[0]);
     }
   }

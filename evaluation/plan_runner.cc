@@ -80,7 +80,8 @@ Status PlanRunner::set_input(size_t index, const float* data, size_t count) {
   }
   if (count != t.elements) {
     return Status::invalid_argument(path_ + ": input '" + t.name + "' takes " +
-                                    std::to_string(t.elements) + " values, given " + std::to_string(count));
+                                    std::to_string(t.elements) + " values, given " +
+                                    std::to_string(count));
   }
   const mint_status st = mint_session_set_input(session_, index, data, count * sizeof(float));
   if (st != mint_status_success) return fail(st, "set input '" + t.name + "'");
@@ -94,14 +95,16 @@ Status PlanRunner::run() {
 }
 
 Result<std::vector<float>> PlanRunner::output(size_t index) const {
-  if (index >= outputs_.size()) return Status::invalid_argument(path_ + ": no output " + std::to_string(index));
+  if (index >= outputs_.size())
+    return Status::invalid_argument(path_ + ": no output " + std::to_string(index));
   const TensorInfo& t = outputs_[index];
   if (t.dtype != mint_dtype_f32) {
-    return Status::unsupported(path_ + ": output '" + t.name + "' is " + mint_dtype_string(t.dtype) +
-                               ", want f32");
+    return Status::unsupported(path_ + ": output '" + t.name + "' is " +
+                               mint_dtype_string(t.dtype) + ", want f32");
   }
   std::vector<float> v(t.elements);
-  const mint_status st = mint_session_get_output(session_, index, v.data(), v.size() * sizeof(float));
+  const mint_status st =
+      mint_session_get_output(session_, index, v.data(), v.size() * sizeof(float));
   if (st != mint_status_success) return fail(st, "output '" + t.name + "'");
   return v;
 }

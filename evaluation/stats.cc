@@ -21,8 +21,8 @@ FeatureAccumulator::FeatureAccumulator(size_t dim)
 
 Status FeatureAccumulator::add(const float* features, size_t dim) {
   if (dim != dim_) {
-    return Status::invalid_argument("feature vector has " + std::to_string(dim) +
-                                    " values, want " + std::to_string(dim_));
+    return Status::invalid_argument("feature vector has " + std::to_string(dim) + " values, want " +
+                                    std::to_string(dim_));
   }
   if (!all_finite(features, dim)) {
     return Status::invalid_argument("feature vector " + std::to_string(count_) +
@@ -82,11 +82,13 @@ Result<FeatureStats> feature_stats(const std::vector<float>& rows, size_t n, siz
 Result<Eigen> symmetric_eigen(const std::vector<double>& input, size_t n, bool want_vectors) {
   if (input.size() != n * n) {
     return Status::invalid_argument("matrix has " + std::to_string(input.size()) +
-                                    " values, want " + std::to_string(n) + " x " + std::to_string(n));
+                                    " values, want " + std::to_string(n) + " x " +
+                                    std::to_string(n));
   }
   double norm2 = 0.0;
   for (size_t i = 0; i < n * n; ++i) {
-    if (!std::isfinite(input[i])) return Status::invalid_argument("matrix holds a non-finite value");
+    if (!std::isfinite(input[i]))
+      return Status::invalid_argument("matrix holds a non-finite value");
     norm2 += input[i] * input[i];
   }
   for (size_t i = 0; i < n; ++i) {
@@ -195,7 +197,8 @@ Result<double> frechet_distance(const FeatureStats& a, const FeatureStats& b) {
     }
   }
   for (size_t i = 0; i < d; ++i) {
-    for (size_t j = i + 1; j < d; ++j) m[i * d + j] = m[j * d + i] = 0.5 * (m[i * d + j] + m[j * d + i]);
+    for (size_t j = i + 1; j < d; ++j)
+      m[i * d + j] = m[j * d + i] = 0.5 * (m[i * d + j] + m[j * d + i]);
   }
   MINT_ASSIGN_OR_RETURN(Eigen e, symmetric_eigen(m, d, false));
   double tr_sqrt = 0.0, tr_a = 0.0, tr_b = 0.0;
@@ -215,8 +218,8 @@ Result<InceptionScore> inception_score(const std::vector<float>& logits, size_t 
                                     std::to_string(classes));
   }
   if (splits == 0 || splits > n) {
-    return Status::invalid_argument("inception score: " + std::to_string(splits) +
-                                    " splits for " + std::to_string(n) + " samples");
+    return Status::invalid_argument("inception score: " + std::to_string(splits) + " splits for " +
+                                    std::to_string(n) + " samples");
   }
   if (!all_finite(logits.data(), logits.size())) {
     return Status::invalid_argument("logits hold a non-finite value");

@@ -16,13 +16,13 @@ size_t space_at(const std::string& s, size_t i) {
   if (c == ' ' || (c >= 0x09 && c <= 0x0d) || (c >= 0x1c && c <= 0x1f)) return 1;
   if (c < 0xc2) return 0;
   auto b = [&](size_t k) { return i + k < s.size() ? static_cast<unsigned char>(s[i + k]) : 0u; };
-  if (c == 0xc2 && (b(1) == 0x85 || b(1) == 0xa0)) return 2;                     // U+0085, U+00A0
-  if (c == 0xe1 && b(1) == 0x9a && b(2) == 0x80) return 3;                       // U+1680
+  if (c == 0xc2 && (b(1) == 0x85 || b(1) == 0xa0)) return 2;  // U+0085, U+00A0
+  if (c == 0xe1 && b(1) == 0x9a && b(2) == 0x80) return 3;    // U+1680
   if (c == 0xe2 && b(1) == 0x80 && (b(2) <= 0x8a || b(2) == 0xa8 || b(2) == 0xa9 || b(2) == 0xaf)) {
-    return b(2) >= 0x80 ? 3 : 0;                                                 // U+2000-200A, 2028, 2029, 202F
+    return b(2) >= 0x80 ? 3 : 0;  // U+2000-200A, 2028, 2029, 202F
   }
-  if (c == 0xe2 && b(1) == 0x81 && b(2) == 0x9f) return 3;                       // U+205F
-  if (c == 0xe3 && b(1) == 0x80 && b(2) == 0x80) return 3;                       // U+3000
+  if (c == 0xe2 && b(1) == 0x81 && b(2) == 0x9f) return 3;  // U+205F
+  if (c == 0xe3 && b(1) == 0x80 && b(2) == 0x80) return 3;  // U+3000
   return 0;
 }
 
@@ -89,7 +89,8 @@ using NgramCounts = std::unordered_map<std::string, uint32_t>;
 NgramCounts ngrams(const std::vector<std::string>& tokens) {
   NgramCounts counts;
   for (size_t n = 1; n <= 4; ++n) {
-    for (size_t i = 0; i + n <= tokens.size(); ++i) counts[std::to_string(n) + "|" + join(tokens, i, n)]++;
+    for (size_t i = 0; i + n <= tokens.size(); ++i)
+      counts[std::to_string(n) + "|" + join(tokens, i, n)]++;
   }
   return counts;
 }
@@ -154,24 +155,27 @@ std::string tokenize_13a(const std::string& input) {
     *o += b;
   });
   // ([0-9])(-) -> "\1 \2 "
-  line = sub_pairs(line, is_digit, [](char c) { return c == '-'; }, [](std::string* o, char a, char b) {
-    *o += a;
-    *o += ' ';
-    *o += b;
-    *o += ' ';
-  });
+  line = sub_pairs(
+      line, is_digit, [](char c) { return c == '-'; },
+      [](std::string* o, char a, char b) {
+        *o += a;
+        *o += ' ';
+        *o += b;
+        *o += ' ';
+      });
   const std::vector<std::string> tokens = split_whitespace(line);
   return join(tokens, 0, tokens.size());
 }
 
 Result<BleuScore> corpus_bleu(const std::vector<std::string>& hyps,
-                              const std::vector<std::vector<std::string>>& refs, BleuSmooth smooth) {
+                              const std::vector<std::vector<std::string>>& refs,
+                              BleuSmooth smooth) {
   if (refs.empty()) return Status::invalid_argument("corpus_bleu: no reference stream");
   for (size_t k = 0; k < refs.size(); ++k) {
     if (refs[k].size() != hyps.size()) {
-      return Status::invalid_argument("corpus_bleu: reference stream " + std::to_string(k) + " has " +
-                                      std::to_string(refs[k].size()) + " segments, hypotheses " +
-                                      std::to_string(hyps.size()));
+      return Status::invalid_argument("corpus_bleu: reference stream " + std::to_string(k) +
+                                      " has " + std::to_string(refs[k].size()) +
+                                      " segments, hypotheses " + std::to_string(hyps.size()));
     }
   }
   BleuScore r;
@@ -181,7 +185,8 @@ Result<BleuScore> corpus_bleu(const std::vector<std::string>& hyps,
     for (const auto& stream : refs) {
       const std::vector<std::string> tokens = split_whitespace(tokenize_13a(rstrip(stream[i])));
       ref_lens.push_back(tokens.size());
-      for (const auto& [gram, count] : ngrams(tokens)) ref_max[gram] = std::max(ref_max[gram], count);
+      for (const auto& [gram, count] : ngrams(tokens))
+        ref_max[gram] = std::max(ref_max[gram], count);
     }
     const std::vector<std::string> hyp = split_whitespace(tokenize_13a(rstrip(hyps[i])));
     const size_t hyp_len = hyp.size();
@@ -261,14 +266,15 @@ Result<Perplexity> perplexity(const std::vector<int32_t>& tokens, size_t vocab,
   }
   for (int32_t t : tokens) {
     if (t < 0 || size_t(t) >= vocab) {
-      return Status::invalid_argument("perplexity: token " + std::to_string(t) + " outside the vocabulary of " +
-                                      std::to_string(vocab));
+      return Status::invalid_argument("perplexity: token " + std::to_string(t) +
+                                      " outside the vocabulary of " + std::to_string(vocab));
     }
   }
   if (options.bos >= 0 && size_t(options.bos) >= vocab) {
     return Status::invalid_argument("perplexity: BOS id outside the vocabulary");
   }
-  size_t chunks = stride == 0 ? tokens.size() / n_ctx : (tokens.size() - n_ctx + stride - 1) / stride;
+  size_t chunks =
+      stride == 0 ? tokens.size() / n_ctx : (tokens.size() - n_ctx + stride - 1) / stride;
   if (options.max_chunks > 0) chunks = std::min(chunks, options.max_chunks);
   const size_t first = stride == 0 ? n_ctx / 2 : n_ctx - stride - 1;
   Perplexity r;
@@ -280,11 +286,13 @@ Result<Perplexity> perplexity(const std::vector<int32_t>& tokens, size_t vocab,
     std::copy(tokens.begin() + start, tokens.begin() + start + n_ctx, window.begin());
     if (stride == 0 && options.bos >= 0) window[0] = options.bos;
     out.clear();
-    MINT_RETURN_IF_ERROR(logits(window, &out).with_context("perplexity: window " + std::to_string(c)));
+    MINT_RETURN_IF_ERROR(
+        logits(window, &out).with_context("perplexity: window " + std::to_string(c)));
     if (out.size() != n_ctx * vocab) {
-      return Status::invalid_argument("perplexity: window " + std::to_string(c) + ": logits callback gave " +
-                                      std::to_string(out.size()) + " values, want " +
-                                      std::to_string(n_ctx) + " x " + std::to_string(vocab));
+      return Status::invalid_argument("perplexity: window " + std::to_string(c) +
+                                      ": logits callback gave " + std::to_string(out.size()) +
+                                      " values, want " + std::to_string(n_ctx) + " x " +
+                                      std::to_string(vocab));
     }
     for (size_t j = first; j + 1 < n_ctx; ++j) {
       const float* l = &out[j * vocab];

@@ -98,7 +98,8 @@ struct Perplexity {
   size_t chunks = 0;
 };
 
-using WindowLogitsFn = std::function<Status(const std::vector<int32_t>& window, std::vector<float>* logits)>;
+using WindowLogitsFn =
+    std::function<Status(const std::vector<int32_t>& window, std::vector<float>* logits)>;
 
 Result<Perplexity> perplexity(const std::vector<int32_t>& tokens, size_t vocab,
                               const WindowLogitsFn& logits, const PerplexityOptions& options);

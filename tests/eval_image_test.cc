@@ -26,7 +26,8 @@ std::vector<float> smooth_image(std::mt19937& rng, size_t h, size_t w) {
   std::vector<float> img(h * w);
   for (size_t y = 0; y < h; ++y) {
     for (size_t x = 0; x < w; ++x) {
-      img[y * w + x] = 0.5f + 0.3f * std::sin(fx * float(x) + fy * float(y)) + 0.1f * (u(rng) - 0.5f);
+      img[y * w + x] =
+          0.5f + 0.3f * std::sin(fx * float(x) + fy * float(y)) + 0.1f * (u(rng) - 0.5f);
     }
   }
   return img;
@@ -63,8 +64,8 @@ TEST(EvalImage, SsimMatchesScipyGaussianReference) {
     ASSERT_TRUE(s.is_ok());
     write_raw(dir.file("a.f32"), a);
     write_raw(dir.file("b.f32"), b);
-    auto ref = reference("ssim " + dir.file("a.f32") + " " + dir.file("b.f32") + " " + std::to_string(h) +
-                         " " + std::to_string(w));
+    auto ref = reference("ssim " + dir.file("a.f32") + " " + dir.file("b.f32") + " " +
+                         std::to_string(h) + " " + std::to_string(w));
     EXPECT_NEAR(s.value(), as_double(ref, "ssim"), 1e-10) << h << "x" << w;
     EXPECT_LT(s.value(), 1.0);
   }
@@ -90,7 +91,8 @@ TEST(EvalImage, ChecksumsMatchKnownValues) {
   const char* w = "Wikipedia";
   EXPECT_EQ(adler32(reinterpret_cast<const uint8_t*>(w), 9), 0x11E60398u);
   // Continuing a checksum equals one pass.
-  EXPECT_EQ(crc32(reinterpret_cast<const uint8_t*>(s) + 4, 5, crc32(reinterpret_cast<const uint8_t*>(s), 4)),
+  EXPECT_EQ(crc32(reinterpret_cast<const uint8_t*>(s) + 4, 5,
+                  crc32(reinterpret_cast<const uint8_t*>(s), 4)),
             0xCBF43926u);
 }
 
@@ -180,7 +182,8 @@ bool decode_png(const std::vector<uint8_t>& png, GrayImage* img) {
   std::vector<uint8_t> idat;
   size_t pos = 8;
   auto be32 = [&](size_t p) {
-    return (uint32_t(png[p]) << 24) | (uint32_t(png[p + 1]) << 16) | (uint32_t(png[p + 2]) << 8) | png[p + 3];
+    return (uint32_t(png[p]) << 24) | (uint32_t(png[p + 1]) << 16) | (uint32_t(png[p + 2]) << 8) |
+           png[p + 3];
   };
   bool end = false;
   while (pos + 12 <= png.size() && !end) {

@@ -32,7 +32,8 @@ std::vector<float> randn(std::mt19937& rng, size_t n, float scale) {
   return v;
 }
 
-PlanCost cost_of(GraphBuilder& b, compiler::WeightPrecision weights = compiler::WeightPrecision::kF32) {
+PlanCost cost_of(GraphBuilder& b,
+                 compiler::WeightPrecision weights = compiler::WeightPrecision::kF32) {
   compiler::CompileOptions options;
   options.weights = weights;
   AlignedPlan plan(testing_util::compile_or_die(b, options));
@@ -49,9 +50,9 @@ TEST(EvalPlanCost, FullyConnected) {
     std::mt19937 rng(1);
     GraphBuilder b;
     ValueId x = b.input("x", DType::f32, {3, 256});  // 3 rows: MACs scale with them
-    ValueId h = b.fully_connected(x, b.constant_f32("w1", {1024, 256}, randn(rng, 1024 * 256, 0.05f)),
-                                  b.constant_f32("b1", {1024}, randn(rng, 1024, 0.1f)),
-                                  plan::Activation::relu, "fc1");
+    ValueId h = b.fully_connected(
+        x, b.constant_f32("w1", {1024, 256}, randn(rng, 1024 * 256, 0.05f)),
+        b.constant_f32("b1", {1024}, randn(rng, 1024, 0.1f)), plan::Activation::relu, "fc1");
     h = b.fully_connected(h, b.constant_f32("w2", {10, 1024}, randn(rng, 10 * 1024, 0.05f)),
                           compiler::kInvalidValue, plan::Activation::none, "fc2");
     b.output(h);
@@ -83,8 +84,9 @@ TEST(EvalPlanCost, ConvolutionsAndMatmul) {
   up.kernel_h = up.kernel_w = 4;
   up.stride_h = up.stride_w = 2;
   up.pad_top = up.pad_left = up.pad_bottom = up.pad_right = 1;
-  h = b.transposed_conv2d(h, b.constant_f32("up.w", {16, 4, 4, 32}, randn(rng, 16 * 16 * 32, 0.05f)),
-                          b.constant_f32("up.b", {16}, randn(rng, 16, 0.1f)), up, "up");  // -> 16x16x16
+  h = b.transposed_conv2d(
+      h, b.constant_f32("up.w", {16, 4, 4, 32}, randn(rng, 16 * 16 * 32, 0.05f)),
+      b.constant_f32("up.b", {16}, randn(rng, 16, 0.1f)), up, "up");  // -> 16x16x16
   h = b.reshape(h, {1, 16, 256}, "rows");
   ValueId other = b.input("y", DType::f32, {1, 256, 5});
   b.output(b.matmul(h, other, false, "mm"));
@@ -128,15 +130,17 @@ void write_plan(GraphBuilder& b, const std::string& path) {
 }
 
 // Classifier: image [1,1,28,28] -> features = W1 x + b1 [1,D] -> logits = W2 f + b2 [1,10].
-void write_classifier(const std::string& path, const Dense& f, const Dense& l, bool with_features = true) {
+void write_classifier(const std::string& path, const Dense& f, const Dense& l,
+                      bool with_features = true) {
   GraphBuilder b;
   ValueId x = b.input("image", DType::f32, {1, 1, 28, 28});
   ValueId flat = b.reshape(x, {1, 784}, "flatten");
   ValueId feat = b.fully_connected(flat, b.constant_f32("f.w", {int64_t(f.n), 784}, f.w),
-                                   b.constant_f32("f.b", {int64_t(f.n)}, f.b), plan::Activation::none,
-                                   with_features ? "features" : "hidden");
-  ValueId logits = b.fully_connected(feat, b.constant_f32("l.w", {10, int64_t(f.n)}, l.w),
-                                     b.constant_f32("l.b", {10}, l.b), plan::Activation::none, "logits");
+                                   b.constant_f32("f.b", {int64_t(f.n)}, f.b),
+                                   plan::Activation::none, with_features ? "features" : "hidden");
+  ValueId logits =
+      b.fully_connected(feat, b.constant_f32("l.w", {10, int64_t(f.n)}, l.w),
+                        b.constant_f32("l.b", {10}, l.b), plan::Activation::none, "logits");
   b.output(logits);
   b.output(feat);
   write_plan(b, path);
@@ -177,7 +181,8 @@ class EvalPipeline : public ::testing::Test {
     real_ = set.value();
   }
   // Features and logits of images in [0, 1], computed here in double.
-  void reference(const std::vector<float>& images, size_t n, std::vector<float>* f, std::vector<float>* l) {
+  void reference(const std::vector<float>& images, size_t n, std::vector<float>* f,
+                 std::vector<float>* l) {
     for (size_t i = 0; i < n; ++i) {
       std::vector<float> x(784);
       for (size_t k = 0; k < 784; ++k) x[k] = images[i * 784 + k] * 2.0f - 1.0f;
@@ -228,7 +233,8 @@ TEST_F(EvalPipeline, ScoresMatchDirectComputation) {
   std::vector<float> gf, gl, rf, rl;
   reference(images.value(), n, &gf, &gl);
   reference(real_.pixels, real_.count, &rf, &rl);
-  auto fid = frechet_distance(feature_stats(gf, n, 12).value(), feature_stats(rf, real_.count, 12).value());
+  auto fid = frechet_distance(feature_stats(gf, n, 12).value(),
+                              feature_stats(rf, real_.count, 12).value());
   ASSERT_TRUE(fid.is_ok());
   EXPECT_NEAR(s.value().fid, fid.value(), 1e-4 * fid.value());
   auto is = inception_score(gl, n, 10, 10);
@@ -291,7 +297,8 @@ TEST_F(EvalPipeline, ClassifierContractIsChecked) {
 // ---- the commands -----------------------------------------------------------------------------
 // The tool is started with popen, which cannot start a target binary in cross builds.
 #ifdef MINT_CROSSCOMPILING
-#define MINT_SKIP_TOOL_IN_CROSS_BUILDS() GTEST_SKIP() << "the mint tool is not started in cross builds"
+#define MINT_SKIP_TOOL_IN_CROSS_BUILDS() \
+  GTEST_SKIP() << "the mint tool is not started in cross builds"
 #else
 #define MINT_SKIP_TOOL_IN_CROSS_BUILDS() \
   do {                                   \
@@ -312,7 +319,8 @@ std::string run_tool(const std::string& args, int* rc) {
 
 double json_number(const std::string& json, const std::string& key) {
   std::smatch m;
-  if (!std::regex_search(json, m, std::regex("\"" + key + "\": ([-0-9.eE+]+)"))) return std::nan("");
+  if (!std::regex_search(json, m, std::regex("\"" + key + "\": ([-0-9.eE+]+)")))
+    return std::nan("");
   return std::strtod(m[1].str().c_str(), nullptr);
 }
 
@@ -327,12 +335,14 @@ TEST(EvalCommands, BenchReportsCountsOfTheBuiltinModels) {
   // mlp: 256 -> 1024 -> 256 -> 10 with biases and a layer norm (2 x 1024);
   // convnet: see tools/mint/demo_model.cc (conv 3x3 8->32, conv 3x3/2 32->32, transposed conv
   // 4x4/2 32->16, fully connected 4096 -> 10).
-  for (const Want& w : {Want{"mlp", 263168 + 2048 + 262400 + 2570, 262144 + 262144 + 2560},
-                        Want{"convnet", 2336 + 9248 + 8208 + 40970, 589824 + 589824 + 524288 + 40960}}) {
+  for (const Want& w :
+       {Want{"mlp", 263168 + 2048 + 262400 + 2570, 262144 + 262144 + 2560},
+        Want{"convnet", 2336 + 9248 + 8208 + 40970, 589824 + 589824 + 524288 + 40960}}) {
     const std::string plan = dir.file(std::string(w.model) + ".mint");
     run_tool("compile builtin:" + std::string(w.model) + " -o " + plan, &rc);
     ASSERT_EQ(rc, 0);
-    const std::string out = run_tool("bench " + plan + " --threads 1,2 --runs 3 --warmup 1 --json", &rc);
+    const std::string out =
+        run_tool("bench " + plan + " --threads 1,2 --runs 3 --warmup 1 --json", &rc);
     ASSERT_EQ(rc, 0) << out;
     EXPECT_EQ(json_number(out, "params"), w.params) << out;
     EXPECT_EQ(json_number(out, "macs"), w.macs);
@@ -355,9 +365,10 @@ TEST_F(EvalPipeline, EvalCommandsMatchTheLibrary) {
   MINT_SKIP_TOOL_IN_CROSS_BUILDS();
   int rc = 0;
   const std::string grid = dir_.file("grid.png");
-  const std::string out = run_tool("eval gan " + dir_.file("gen.mint") + " --classifier " + dir_.file("cls.mint") +
-                                       " --samples 20 --real 120 --seed 5 --grid " + grid + " --json",
-                                   &rc);
+  const std::string out =
+      run_tool("eval gan " + dir_.file("gen.mint") + " --classifier " + dir_.file("cls.mint") +
+                   " --samples 20 --real 120 --seed 5 --grid " + grid + " --json",
+               &rc);
   ASSERT_EQ(rc, 0) << out;
   PlanRunner gen;
   ASSERT_TRUE(gen.open(dir_.file("gen.mint")).is_ok());
@@ -374,13 +385,15 @@ TEST_F(EvalPipeline, EvalCommandsMatchTheLibrary) {
 
   write_identity(dir_.file("enc.mint"), "image", "mu");
   write_identity(dir_.file("dec.mint"), "z", "image");
-  const std::string vae = run_tool("eval vae " + dir_.file("enc.mint") + " " + dir_.file("dec.mint") +
-                                       " --range pm1 --images 15 --samples 12 --json",
-                                   &rc);
+  const std::string vae =
+      run_tool("eval vae " + dir_.file("enc.mint") + " " + dir_.file("dec.mint") +
+                   " --range pm1 --images 15 --samples 12 --json",
+               &rc);
   ASSERT_EQ(rc, 0) << vae;
   EXPECT_NEAR(json_number(vae, "ssim"), 1.0, 1e-9) << vae;
   EXPECT_EQ(json_number(vae, "images"), 15);
-  const std::string text = run_tool("eval classifier " + dir_.file("cls.mint") + " --images 120", &rc);
+  const std::string text =
+      run_tool("eval classifier " + dir_.file("cls.mint") + " --images 120", &rc);
   ASSERT_EQ(rc, 0) << text;
   EXPECT_NE(text.find("of 120 Fashion-MNIST test images"), std::string::npos) << text;
 
@@ -407,9 +420,11 @@ TEST(EvalCommands, OnnxClassifierThroughCompileAndEval) {
   auto ref = eval_test::reference("onnx-classifier " + dir.file("cls.onnx"));
   ASSERT_FALSE(ref["correct"].empty());
   int rc = 0;
-  const std::string c = run_tool("compile " + dir.file("cls.onnx") + " -o " + dir.file("cls.mint"), &rc);
+  const std::string c =
+      run_tool("compile " + dir.file("cls.onnx") + " -o " + dir.file("cls.mint"), &rc);
   ASSERT_EQ(rc, 0) << c;
-  const std::string out = run_tool("eval classifier " + dir.file("cls.mint") + " --images 50 --json", &rc);
+  const std::string out =
+      run_tool("eval classifier " + dir.file("cls.mint") + " --images 50 --json", &rc);
   ASSERT_EQ(rc, 0) << out;
   EXPECT_EQ(json_number(out, "correct"), std::strtod(ref["correct"].c_str(), nullptr)) << out;
   EXPECT_EQ(json_number(out, "images"), 50);

@@ -35,7 +35,8 @@ std::vector<float> correlated(std::mt19937& rng, size_t n, size_t d, float shift
 TEST(EvalStats, CovarianceMatchesTwoPassFormula) {
   std::mt19937 rng(1);
   const size_t n = 50, d = 4;
-  auto x = correlated(rng, n, d, 1000.0f);  // a large offset: the shifted accumulation keeps precision
+  auto x =
+      correlated(rng, n, d, 1000.0f);  // a large offset: the shifted accumulation keeps precision
   auto s = feature_stats(x, n, d);
   ASSERT_TRUE(s.is_ok()) << s.status().message();
   for (size_t i = 0; i < d; ++i) {
@@ -148,7 +149,8 @@ TEST(EvalStats, FidMatchesScipySqrtm) {
     ASSERT_TRUE(fid.is_ok());
     write_raw(dir.file("x.f64"), std::vector<double>(x.begin(), x.end()));
     write_raw(dir.file("y.f64"), std::vector<double>(y.begin(), y.end()));
-    auto ref = reference("fid " + dir.file("x.f64") + " " + dir.file("y.f64") + " " + std::to_string(d));
+    auto ref =
+        reference("fid " + dir.file("x.f64") + " " + dir.file("y.f64") + " " + std::to_string(d));
     const double want = as_double(ref, "fid");
     EXPECT_NEAR(fid.value(), want, 1e-8 * std::max(1.0, std::fabs(want))) << "n = " << n;
   }

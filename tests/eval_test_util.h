@@ -56,7 +56,8 @@ void write_raw(const std::string& path, const std::vector<T>& v) {
 
 inline std::vector<uint8_t> read_bytes(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
-  return std::vector<uint8_t>((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  return std::vector<uint8_t>((std::istreambuf_iterator<char>(in)),
+                              std::istreambuf_iterator<char>());
 }
 
 inline void write_lines(const std::string& path, const std::vector<std::string>& lines) {
@@ -66,7 +67,7 @@ inline void write_lines(const std::string& path, const std::vector<std::string>&
 
 // Runs `command` and returns its "key value" lines; *ok is false when it fails.
 inline std::map<std::string, std::string> run_lines(const std::string& command, bool* ok,
-                                                     std::string* all = nullptr) {
+                                                    std::string* all = nullptr) {
   std::map<std::string, std::string> kv;
   FILE* p = popen(command.c_str(), "r");
   if (!p) {

@@ -27,12 +27,25 @@ TEST(EvalText, Tokenize13aHandCases) {
 
 TEST(EvalText, Tokenize13aMatchesPythonRegexes) {
   MINT_SKIP_IF_NO_PYTHON();
-  const std::vector<std::string> lines = {
-      "Hello, world.", "3.14 and 1,000 and 1.5.", "a-b 5-3 x--y 7--8", "U.S.A. e.g., i.e.",
-      "&quot;quoted&quot; &amp;amp; &lt;tag&gt;", "<skipped>gone", "café, naïve. déjà-vu 9-€",
-      "price: $5.00! #1 @home ^_^ {x} [y] |z| ~w `v`", "1.2.3 ... ,, a.b,c .5 5. ,5 5,",
-      "tab\there  multi   space", "nbsp\xc2\xa0here\xe3\x80\x80ideographic", "line-\nbreak and\nnewline",
-      "trailing dot.", ".leading", "-", "end-", "9.", "x.9", "a,9,b"};
+  const std::vector<std::string> lines = {"Hello, world.",
+                                          "3.14 and 1,000 and 1.5.",
+                                          "a-b 5-3 x--y 7--8",
+                                          "U.S.A. e.g., i.e.",
+                                          "&quot;quoted&quot; &amp;amp; &lt;tag&gt;",
+                                          "<skipped>gone",
+                                          "café, naïve. déjà-vu 9-€",
+                                          "price: $5.00! #1 @home ^_^ {x} [y] |z| ~w `v`",
+                                          "1.2.3 ... ,, a.b,c .5 5. ,5 5,",
+                                          "tab\there  multi   space",
+                                          "nbsp\xc2\xa0here\xe3\x80\x80ideographic",
+                                          "line-\nbreak and\nnewline",
+                                          "trailing dot.",
+                                          ".leading",
+                                          "-",
+                                          "end-",
+                                          "9.",
+                                          "x.9",
+                                          "a,9,b"};
   TempDir dir;
   std::vector<std::string> escaped;
   for (std::string l : lines) {
@@ -52,7 +65,8 @@ TEST(EvalText, Tokenize13aMatchesPythonRegexes) {
     pos = nl + 1;
   }
   ASSERT_EQ(want.size(), lines.size());
-  for (size_t i = 0; i < lines.size(); ++i) EXPECT_EQ(tokenize_13a(lines[i]), want[i]) << "line " << i;
+  for (size_t i = 0; i < lines.size(); ++i)
+    EXPECT_EQ(tokenize_13a(lines[i]), want[i]) << "line " << i;
 }
 
 TEST(EvalText, BleuMatchesSacrebleuDocumentedExample) {
@@ -71,7 +85,9 @@ TEST(EvalText, BleuMatchesSacrebleuDocumentedExample) {
   EXPECT_EQ(b.value().total, (std::array<uint64_t, 4>{17, 14, 11, 8}));
   const double bp = std::exp(1.0 - 18.0 / 17.0);
   const double want =
-      bp * std::exp((std::log(1400.0 / 17) + std::log(50.0) + std::log(500.0 / 11) + std::log(37.5)) / 4);
+      bp *
+      std::exp((std::log(1400.0 / 17) + std::log(50.0) + std::log(500.0 / 11) + std::log(37.5)) /
+               4);
   EXPECT_NEAR(b.value().bp, bp, 1e-15);
   EXPECT_NEAR(b.value().score, want, 1e-12);
   EXPECT_NEAR(b.value().score, 48.53, 0.005);
@@ -81,16 +97,21 @@ TEST(EvalText, BleuHandComputed) {
   auto b = corpus_bleu({"the cat sat on the mat"}, {{"the cat sat on a mat"}});
   ASSERT_TRUE(b.is_ok());
   EXPECT_EQ(b.value().correct, (std::array<uint64_t, 4>{5, 3, 2, 1}));
-  EXPECT_NEAR(b.value().score,
-              std::exp((std::log(500.0 / 6) + std::log(60.0) + std::log(50.0) + std::log(100.0 / 3)) / 4), 1e-12);
+  EXPECT_NEAR(
+      b.value().score,
+      std::exp((std::log(500.0 / 6) + std::log(60.0) + std::log(50.0) + std::log(100.0 / 3)) / 4),
+      1e-12);
   // No 4-gram match: 'exp' smoothing gives 100 / (2 * 3) for it.
   auto s = corpus_bleu({"the cat sat on the mat"}, {{"the cat sat under the mat"}});
   ASSERT_TRUE(s.is_ok());
   EXPECT_EQ(s.value().correct, (std::array<uint64_t, 4>{5, 3, 1, 0}));
   EXPECT_NEAR(s.value().precisions[3], 100.0 / 6, 1e-12);
-  EXPECT_NEAR(s.value().score,
-              std::exp((std::log(500.0 / 6) + std::log(60.0) + std::log(25.0) + std::log(100.0 / 6)) / 4), 1e-12);
-  auto none = corpus_bleu({"the cat sat on the mat"}, {{"the cat sat under the mat"}}, BleuSmooth::kNone);
+  EXPECT_NEAR(
+      s.value().score,
+      std::exp((std::log(500.0 / 6) + std::log(60.0) + std::log(25.0) + std::log(100.0 / 6)) / 4),
+      1e-12);
+  auto none =
+      corpus_bleu({"the cat sat on the mat"}, {{"the cat sat under the mat"}}, BleuSmooth::kNone);
   ASSERT_TRUE(none.is_ok());
   EXPECT_LT(none.value().score, 1e-100);
   // Identical: 100; nothing in common: 0; an empty hypothesis: BP 0.
@@ -105,8 +126,9 @@ TEST(EvalText, BleuMatchesPythonReimplementationOnRandomCorpora) {
   MINT_SKIP_IF_NO_PYTHON();
   TempDir dir;
   std::mt19937 rng(11);
-  const std::vector<std::string> words = {"the", "a", "cat", "dog", "sat", "ran", "on", "mat", "fast",
-                                          ",", ".", "3.5", "1,000", "well-known", "it's", "(x)", "5-3"};
+  const std::vector<std::string> words = {"the",   "a",          "cat",  "dog", "sat", "ran",
+                                          "on",    "mat",        "fast", ",",   ".",   "3.5",
+                                          "1,000", "well-known", "it's", "(x)", "5-3"};
   auto sentence = [&](size_t max_len) {
     std::string s;
     const size_t len = rng() % (max_len + 1);
@@ -169,8 +191,8 @@ TEST(EvalText, PerplexityOfUniformLogitsIsVocabularySize) {
   auto p = perplexity(tokens, vocab, uniform, o);
   ASSERT_TRUE(p.is_ok()) << p.status().message();
   EXPECT_NEAR(p.value().ppl, double(vocab), 1e-9);
-  EXPECT_EQ(p.value().chunks, 4u);                  // 37 / 8
-  EXPECT_EQ(p.value().scored, 4u * (8 - 4 - 1));   // positions n_ctx/2 .. n_ctx-2
+  EXPECT_EQ(p.value().chunks, 4u);                // 37 / 8
+  EXPECT_EQ(p.value().scored, 4u * (8 - 4 - 1));  // positions n_ctx/2 .. n_ctx-2
   o.stride = 3;
   p = perplexity(tokens, vocab, uniform, o);
   ASSERT_TRUE(p.is_ok());
@@ -239,10 +261,12 @@ TEST(EvalText, PerplexityMatchesPythonReplayOfLlamaLoops) {
     }
     write_raw(dir.file("logits.f32"), all);
     auto ref = reference("ppl " + dir.file("tokens.i32") + " " + dir.file("logits.f32") + " " +
-                         std::to_string(n_ctx) + " " + std::to_string(vocab) + " " + std::to_string(stride) + " -1");
+                         std::to_string(n_ctx) + " " + std::to_string(vocab) + " " +
+                         std::to_string(stride) + " -1");
     EXPECT_EQ(std::to_string(p.value().chunks), ref["chunks"]) << "stride " << stride;
     EXPECT_EQ(std::to_string(p.value().scored), ref["scored"]);
-    EXPECT_NEAR(p.value().ppl, as_double(ref, "ppl"), 1e-5 * as_double(ref, "ppl"));  // float log-softmax
+    EXPECT_NEAR(p.value().ppl, as_double(ref, "ppl"),
+                1e-5 * as_double(ref, "ppl"));  // float log-softmax
   }
 }
 
@@ -254,14 +278,16 @@ TEST(EvalText, PerplexityRejectsBadInput) {
   PerplexityOptions o;
   o.n_ctx = 4;
   std::vector<int32_t> tokens = {0, 1, 2, 3, 0, 1, 2, 3};
-  EXPECT_FALSE(perplexity({0, 1, 2, 3, 0, 1, 2}, 4, ok, o).is_ok());  // fewer than 2 n_ctx
+  EXPECT_FALSE(perplexity({0, 1, 2, 3, 0, 1, 2}, 4, ok, o).is_ok());     // fewer than 2 n_ctx
   EXPECT_FALSE(perplexity({0, 1, 2, 3, 0, 1, 2, 9}, 4, ok, o).is_ok());  // outside the vocabulary
   auto wrong = [](const std::vector<int32_t>& w, std::vector<float>* out) {
     out->assign(3, 0.0f);
     return Status::ok();
   };
   EXPECT_FALSE(perplexity(tokens, 4, wrong, o).is_ok());
-  auto failing = [](const std::vector<int32_t>&, std::vector<float>*) { return Status::internal("model broke"); };
+  auto failing = [](const std::vector<int32_t>&, std::vector<float>*) {
+    return Status::internal("model broke");
+  };
   auto f = perplexity(tokens, 4, failing, o);
   ASSERT_FALSE(f.is_ok());
   EXPECT_NE(f.status().message().find("model broke"), std::string::npos);

@@ -31,9 +31,10 @@ namespace mint::tool {
 namespace {
 
 int bench_usage() {
-  std::fprintf(stderr,
-               "usage: mint bench PLAN [--threads 1,2] [--runs N] [--warmup W] [--isa ISA] [--json]\n"
-               "  defaults: --threads 1, --runs 50, --warmup 5\n");
+  std::fprintf(
+      stderr,
+      "usage: mint bench PLAN [--threads 1,2] [--runs N] [--warmup W] [--isa ISA] [--json]\n"
+      "  defaults: --threads 1, --runs 50, --warmup 5\n");
   return 2;
 }
 
@@ -74,8 +75,8 @@ int fail_c(mint_status st) {
 }
 
 // Runs one session at `threads`; fills *stats.
-int bench_threads(mint_model_t model, size_t threads, const std::string& isa, size_t runs, size_t warmup,
-                  LatencyStats* stats) {
+int bench_threads(mint_model_t model, size_t threads, const std::string& isa, size_t runs,
+                  size_t warmup, LatencyStats* stats) {
   mint_session_options options;
   mint_session_options_init(&options);
   options.num_threads = threads;
@@ -209,17 +210,18 @@ int cmd_bench(int argc, char** argv) {
     std::printf("%s\n", j.str().c_str());
     return 0;
   }
-  std::printf("plan %s: %llu bytes (constants %llu), %llu parameters, %llu MACs = %llu FLOPs per run "
-              "(2 x MACs of conv, transposed conv, fully connected, matmul), input batch %s\n",
-              path.c_str(), (unsigned long long)cost.file_size, (unsigned long long)cost.constant_bytes,
-              (unsigned long long)cost.params, (unsigned long long)cost.macs,
-              (unsigned long long)cost.flops, batch.c_str());
+  std::printf(
+      "plan %s: %llu bytes (constants %llu), %llu parameters, %llu MACs = %llu FLOPs per run "
+      "(2 x MACs of conv, transposed conv, fully connected, matmul), input batch %s\n",
+      path.c_str(), (unsigned long long)cost.file_size, (unsigned long long)cost.constant_bytes,
+      (unsigned long long)cost.params, (unsigned long long)cost.macs,
+      (unsigned long long)cost.flops, batch.c_str());
   std::printf("%zu timed runs after %zu warm-up runs\n", runs, warmup);
-  std::printf("%8s %-11s %10s %10s %10s %10s %8s\n", "threads", "kernels", "median ms", "p90 ms", "min ms",
-              "max ms", "spread");
+  std::printf("%8s %-11s %10s %10s %10s %10s %8s\n", "threads", "kernels", "median ms", "p90 ms",
+              "min ms", "max ms", "spread");
   for (const LatencyStats& s : results) {
-    std::printf("%8zu %-11s %10.4f %10.4f %10.4f %10.4f %7.1f%%\n", s.threads, s.isa.c_str(), s.median, s.p90,
-                s.min, s.max, s.spread_pct);
+    std::printf("%8zu %-11s %10.4f %10.4f %10.4f %10.4f %7.1f%%\n", s.threads, s.isa.c_str(),
+                s.median, s.p90, s.min, s.max, s.spread_pct);
   }
   std::printf("peak RSS %llu KiB\n", (unsigned long long)rss);
   return 0;

@@ -18,16 +18,18 @@ namespace {
 using namespace mint::eval;
 
 int eval_usage() {
-  std::fprintf(stderr,
-               "usage:\n"
-               "  mint eval gan PLAN --classifier CLS [--samples N] [--seed S] [--real M] [--grid out.png]\n"
-               "  mint eval vae ENCODER DECODER [--classifier CLS] [--samples N] [--images M] [--grid out.png]\n"
-               "  mint eval classifier CLS [--images M]\n"
-               "  common: [--data DIR] [--threads T] [--json] [--range pm1|01] [--encoder-range pm1|01]\n"
-               "          [--classifier-range pm1|01]\n"
-               "  defaults: --samples 1000, --seed 1, --real 0 (all 10000 test images), --images 0 (all),\n"
-               "            --data %s, generator range pm1, decoder range 01, encoder and classifier pm1\n",
-               kDefaultFmnistDir);
+  std::fprintf(
+      stderr,
+      "usage:\n"
+      "  mint eval gan PLAN --classifier CLS [--samples N] [--seed S] [--real M] [--grid out.png]\n"
+      "  mint eval vae ENCODER DECODER [--classifier CLS] [--samples N] [--images M] [--grid "
+      "out.png]\n"
+      "  mint eval classifier CLS [--images M]\n"
+      "  common: [--data DIR] [--threads T] [--json] [--range pm1|01] [--encoder-range pm1|01]\n"
+      "          [--classifier-range pm1|01]\n"
+      "  defaults: --samples 1000, --seed 1, --real 0 (all 10000 test images), --images 0 (all),\n"
+      "            --data %s, generator range pm1, decoder range 01, encoder and classifier pm1\n",
+      kDefaultFmnistDir);
   return 2;
 }
 
@@ -68,7 +70,8 @@ bool parse_eval_args(int argc, char** argv, EvalArgs* a) {
     } else if (k == "--classifier-range" && has) {
       a->classifier_range = argv[++i];
     } else if ((k == "--samples" || k == "--real" || k == "--images" || k == "--threads" ||
-                k == "--seed") && has) {
+                k == "--seed") &&
+               has) {
       if (!parse_count(argv[++i], &n)) {
         std::fprintf(stderr, "mint: %s '%s': want a count\n", k.c_str(), argv[i]);
         return false;
@@ -103,7 +106,9 @@ Status write_grid(const std::string& path, const std::vector<float>& images, siz
 void json_scores(JsonWriter& j, const GenerativeScores& s) {
   j.value("fid_fmnist", s.fid);
   j.begin_object("inception_score");
-  j.value("mean", s.inception.mean).value("std", s.inception.std).value("splits", uint64_t(s.is_splits));
+  j.value("mean", s.inception.mean)
+      .value("std", s.inception.std)
+      .value("splits", uint64_t(s.is_splits));
   j.end_object();
   j.value("samples", uint64_t(s.samples)).value("real_images", uint64_t(s.real));
   j.value("feature_dim", uint64_t(s.feature_dim)).value("classes", uint64_t(s.classes));
@@ -112,8 +117,8 @@ void json_scores(JsonWriter& j, const GenerativeScores& s) {
 void print_scores(const GenerativeScores& s) {
   std::printf("FID-FMNIST %.4f  (%zu samples vs %zu test images, %zu features of the classifier)\n",
               s.fid, s.samples, s.real, s.feature_dim);
-  std::printf("Inception Score (classifier logits, %zu classes) %.4f +- %.4f over %zu splits\n", s.classes,
-              s.inception.mean, s.inception.std, s.is_splits);
+  std::printf("Inception Score (classifier logits, %zu classes) %.4f +- %.4f over %zu splits\n",
+              s.classes, s.inception.mean, s.inception.std, s.is_splits);
 }
 
 int eval_gan(const EvalArgs& a) {
@@ -125,7 +130,8 @@ int eval_gan(const EvalArgs& a) {
   PlanRunner generator;
   if (Status st = generator.open(a.positional[0], a.threads); !st.is_ok()) return fail(st);
   Classifier classifier;
-  if (Status st = classifier.open(a.classifier, cls_range.value(), a.threads); !st.is_ok()) return fail(st);
+  if (Status st = classifier.open(a.classifier, cls_range.value(), a.threads); !st.is_ok())
+    return fail(st);
   auto real = load_fmnist_test(a.data, a.real, false);
   if (!real.is_ok()) return fail(real.status());
   auto images = generate_images(generator, a.samples, a.seed, range.value());
@@ -144,8 +150,8 @@ int eval_gan(const EvalArgs& a) {
     j.end_object();
     std::printf("%s\n", j.str().c_str());
   } else {
-    std::printf("generator %s, classifier %s, seed %llu\n", a.positional[0].c_str(), a.classifier.c_str(),
-                (unsigned long long)a.seed);
+    std::printf("generator %s, classifier %s, seed %llu\n", a.positional[0].c_str(),
+                a.classifier.c_str(), (unsigned long long)a.seed);
     print_scores(scores.value());
     if (!a.grid.empty()) std::printf("sample grid: %s\n", a.grid.c_str());
   }
@@ -179,7 +185,8 @@ int eval_vae(const EvalArgs& a) {
   Result<GenerativeScores> scores = Status::invalid_argument("no classifier");
   if (!a.classifier.empty()) {
     Classifier classifier;
-    if (Status st = classifier.open(a.classifier, cls_range.value(), a.threads); !st.is_ok()) return fail(st);
+    if (Status st = classifier.open(a.classifier, cls_range.value(), a.threads); !st.is_ok())
+      return fail(st);
     ImageSet real = test.value();
     if (a.real > 0 && a.real < real.count) {
       real.count = a.real;
@@ -208,10 +215,12 @@ int eval_vae(const EvalArgs& a) {
     std::printf("%s\n", j.str().c_str());
   } else {
     std::printf("encoder %s, decoder %s\n", a.positional[0].c_str(), a.positional[1].c_str());
-    std::printf("reconstruction of %zu test images (from mu): SSIM %.4f, MSE %.6f (pixels in [0,1])\n",
-                recon.value().images, recon.value().ssim, recon.value().mse);
+    std::printf(
+        "reconstruction of %zu test images (from mu): SSIM %.4f, MSE %.6f (pixels in [0,1])\n",
+        recon.value().images, recon.value().ssim, recon.value().mse);
     if (scores.is_ok()) {
-      std::printf("prior samples (seed %llu), classifier %s:\n", (unsigned long long)a.seed, a.classifier.c_str());
+      std::printf("prior samples (seed %llu), classifier %s:\n", (unsigned long long)a.seed,
+                  a.classifier.c_str());
       print_scores(scores.value());
     } else {
       std::printf("prior samples: no --classifier, FID-FMNIST and Inception Score not computed\n");
@@ -226,7 +235,8 @@ int eval_classifier(const EvalArgs& a) {
   auto cls_range = parse_range(a.classifier_range);
   if (!cls_range.is_ok()) return fail(cls_range.status());
   Classifier classifier;
-  if (Status st = classifier.open(a.positional[0], cls_range.value(), a.threads); !st.is_ok()) return fail(st);
+  if (Status st = classifier.open(a.positional[0], cls_range.value(), a.threads); !st.is_ok())
+    return fail(st);
   auto test = load_fmnist_test(a.data, a.images, true);
   if (!test.is_ok()) return fail(test.status());
   auto acc = classifier_accuracy(classifier, test.value());
@@ -238,8 +248,9 @@ int eval_classifier(const EvalArgs& a) {
     j.value("accuracy", acc.value().accuracy).end_object();
     std::printf("%s\n", j.str().c_str());
   } else {
-    std::printf("classifier %s: accuracy %.4f (%zu of %zu Fashion-MNIST test images)\n", a.positional[0].c_str(),
-                acc.value().accuracy, acc.value().correct, acc.value().images);
+    std::printf("classifier %s: accuracy %.4f (%zu of %zu Fashion-MNIST test images)\n",
+                a.positional[0].c_str(), acc.value().accuracy, acc.value().correct,
+                acc.value().images);
   }
   return 0;
 }
