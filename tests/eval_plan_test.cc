@@ -432,3 +432,34 @@ TEST(EvalCommands, OnnxClassifierThroughCompileAndEval) {
 
 }  // namespace
 }  // namespace mint::eval
+
+namespace mint::eval {
+namespace {
+
+// The committed beta-VAE (models/image/trained/vae): `mint eval vae`'s reconstruction metrics
+// on mint plans equal PyTorch's forward pass scored by the scipy SSIM reference.
+TEST(EvalCommands, VaeReconstructionMatchesPyTorch) {
+  MINT_SKIP_TOOL_IN_CROSS_BUILDS();
+  MINT_SKIP_IF_NO_PYTHON();
+  TempDir dir;
+  int rc = 0;
+  const std::string vae = eval_test::source_dir() + "/models/image/trained/vae/";
+  for (const char* part : {"encoder", "decoder"}) {
+    const std::string out = run_tool(
+        "compile " + vae + part + ".onnx -o " + dir.file(std::string(part) + ".mint"), &rc);
+    ASSERT_EQ(rc, 0) << out;
+  }
+  const std::string out =
+      run_tool("eval vae " + dir.file("encoder.mint") + " " + dir.file("decoder.mint") +
+                   " --images 100 --samples 2 --json",
+               &rc);
+  ASSERT_EQ(rc, 0) << out;
+  auto ref = eval_test::reference("vae-recon " + eval_test::source_dir() + " 100");
+  // mint matches PyTorch within 1e-4 per pixel (tests/image_models_test.cc); the means agree
+  // far closer.
+  EXPECT_NEAR(json_number(out, "ssim"), eval_test::as_double(ref, "ssim"), 1e-5) << out;
+  EXPECT_NEAR(json_number(out, "mse"), eval_test::as_double(ref, "mse"), 1e-6) << out;
+}
+
+}  // namespace
+}  // namespace mint::eval

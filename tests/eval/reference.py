@@ -16,6 +16,8 @@
                                           llama-perplexity's loops over precomputed logits
     reference.py onnx-classifier PATH     writes a tiny ONNX classifier (logits, features)
                                           and its accuracy on the first 50 test images
+    reference.py vae-recon REPO N         PyTorch reconstruction SSIM / MSE of the committed
+                                          beta-VAE on the first N test images
 Each prints "key value" lines.
 """
 import gzip
@@ -269,5 +271,35 @@ def cmd_onnx_classifier(path):
     print("logit0 %.17g" % logits[0, 0])
 
 
+def cmd_vae_recon(repo, count):
+    """Reconstruction SSIM / MSE of the committed beta-VAE (models/image/trained/vae/vae.pt) in
+    PyTorch on the first COUNT test images, SSIM as cmd_ssim computes it."""
+    import torch
+    torch.set_num_threads(1)
+    sys.path.insert(0, repo + "/models/image")
+    from vae import VAE
+    from scipy.ndimage import gaussian_filter
+    model = VAE(16)
+    model.load_state_dict(torch.load(repo + "/models/image/trained/vae/vae.pt"))
+    model.eval()
+    n = int(count)
+    data = gzip.open("/usr/share/datasets/fashion-mnist/t10k-images-idx3-ubyte.gz", "rb").read()[16:]
+    x = np.frombuffer(data, dtype=np.uint8)[:n * 784].reshape(n, 1, 28, 28).astype(np.float32) / 255
+    with torch.no_grad():
+        mu, _ = model.encoder(torch.from_numpy(x * 2 - 1))
+        y = model.decoder(mu).numpy()
+    f = lambda v: gaussian_filter(v, sigma=1.5, truncate=3.5, mode="reflect")
+    ssims = []
+    for a, b in zip(x.astype(np.float64)[:, 0], y.astype(np.float64)[:, 0]):
+        ua, ub = f(a), f(b)
+        va, vb, vab = f(a * a) - ua * ua, f(b * b) - ub * ub, f(a * b) - ua * ub
+        s = ((2 * ua * ub + 1e-4) * (2 * vab + 9e-4)) / ((ua ** 2 + ub ** 2 + 1e-4) * (va + vb + 9e-4))
+        ssims.append(s[5:-5, 5:-5].mean())
+    print("ssim %.17g" % np.mean(ssims))
+    print("mse %.17g" % np.mean((x.astype(np.float64) - y.astype(np.float64)) ** 2))
+
+
 if __name__ == "__main__" and sys.argv[1] == "onnx-classifier":
     cmd_onnx_classifier(*sys.argv[2:])
+if __name__ == "__main__" and sys.argv[1] == "vae-recon":
+    cmd_vae_recon(*sys.argv[2:])
