@@ -21,6 +21,10 @@
 //                 [--repetition-penalty R] [--seed S] [--ids 1,2,3] [--no-eos] [--threads N]
 //                                          streams generated text to stdout; time to first
 //                                          token and prefill/decode tokens/s to stderr
+//   mint eval gan|vae|classifier ...       FID-FMNIST, Inception Score, SSIM/MSE, accuracy
+//   mint bench PLAN [--threads 1,2] [--runs N] [--warmup W] [--json]
+//                                          latency statistics, peak RSS, params, FLOPs
+//                                          (tools/mint/eval_cmd.h)
 #include <algorithm>
 #include <climits>
 #include <cstdint>
@@ -47,6 +51,7 @@
 #include "tools/mint/demo_model.h"
 #include "tools/mint/text_bench.h"
 #include "compiler/hf/hf_import.h"
+#include "tools/mint/eval_cmd.h"
 
 namespace mint::tool {
 namespace {
@@ -77,7 +82,11 @@ int usage() {
                "               [--context N] [--chunk T]\n"
                "  mint decode-bench PLAN [--threads N] [--tokens N] [--prompt P]\n"
                "  mint generate PLAN -p TEXT [-n N] [--temperature T] [--top-k K] [--top-p P]\n"
-               "                [--repetition-penalty R] [--seed S] [--ids 1,2,3] [--no-eos] [--threads N]\n");
+               "                [--repetition-penalty R] [--seed S] [--ids 1,2,3] [--no-eos] [--threads N]\n"
+               "  mint eval gan PLAN --classifier CLS [--samples N] [--grid out.png] [--json]\n"
+               "  mint eval vae ENCODER DECODER [--classifier CLS] [--json]\n"
+               "  mint eval classifier CLS [--json]\n"
+               "  mint bench PLAN [--threads 1,2] [--runs N] [--warmup W] [--json]\n");
   return 2;
 }
 
@@ -571,6 +580,13 @@ int cmd_generate(const Args& args) {
 int main(int argc, char** argv) {
   using namespace mint::tool;
   if (argc < 2) return usage();
+  try {  // eval and bench parse their own options
+    if (std::strcmp(argv[1], "eval") == 0) return cmd_eval(argc, argv);
+    if (std::strcmp(argv[1], "bench") == 0) return cmd_bench(argc, argv);
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "mint: error: %s\n", e.what());
+    return 1;
+  }
   Args args;
   if (!parse_args(argc, argv, &args)) return usage();
   const std::string cmd = argv[1];
