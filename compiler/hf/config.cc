@@ -1,6 +1,7 @@
 #include "compiler/hf/config.h"
 
 #include <cmath>
+#include <utility>
 
 #include "compiler/hf/json.h"
 
@@ -76,6 +77,21 @@ Result<DecoderConfig> parse_decoder_config(const std::string& text, const std::s
   DecoderConfig c;
   MINT_ASSIGN_OR_RETURN(c.model_type, r.string("model_type", ""));
   if (c.model_type.empty()) return r.bad("model_type", "is missing");
+  // "architectures", when given, must name the causal-LM head of the model type.
+  static const std::pair<const char*, const char*> kHeads[] = {
+      {"gpt2", "GPT2LMHeadModel"}, {"llama", "LlamaForCausalLM"}, {"mistral", "MistralForCausalLM"},
+      {"qwen2", "Qwen2ForCausalLM"}, {"phi3", "Phi3ForCausalLM"}};
+  if (const JsonValue* archs = r.get("architectures"); archs != nullptr && archs->is_array()) {
+    for (const auto& [type, head] : kHeads) {
+      if (c.model_type != type) continue;
+      bool found = false;
+      for (const JsonValue& a : archs->array) found = found || (a.is_string() && a.string == head);
+      if (!found) {
+        return Status::unsupported("'" + path + "': key \"architectures\" does not list " + head +
+                                   " (only the causal language-model head is supported)");
+      }
+    }
+  }
   c.eos_token_ids = r.ids("eos_token_id");
   const std::vector<int64_t> bos = r.ids("bos_token_id");
   if (!bos.empty()) c.bos_token_id = bos[0];

@@ -1,14 +1,15 @@
 // config.json of a Hugging Face decoder-only checkpoint, reduced to what the graph needs.
 //
 // parse_decoder_config(text, path) accepts model_type gpt2, llama, mistral, qwen2 and phi3
-// (architectures GPT2LMHeadModel, LlamaForCausalLM, MistralForCausalLM, Qwen2ForCausalLM,
-// Phi3ForCausalLM), and rejects with an `unsupported` / invalid_argument Status naming the
-// file and key: any other model_type, missing or non-integer sizes, num_attention_heads not
-// dividing hidden_size (without head_dim), num_attention_heads not a multiple of
-// num_key_value_heads, an activation other than gelu_new / gelu_pytorch_tanh / gelu (gpt2) or
-// silu (the others), rope_scaling other than null, partial_rotary_factor giving an odd
-// rotary dimension, use_sliding_window true, attention biases beyond the
-// architecture's (mlp_bias). Defaults follow transformers' configuration classes.
+// ("architectures", if present, must list GPT2LMHeadModel, LlamaForCausalLM,
+// MistralForCausalLM, Qwen2ForCausalLM or Phi3ForCausalLM, as the type wants) and rejects,
+// with an unsupported / invalid_argument Status naming the file and key: any other
+// model_type or head, missing or non-integer sizes, num_attention_heads not dividing
+// hidden_size (without head_dim), num_attention_heads not a multiple of num_key_value_heads,
+// an activation other than gelu_new / gelu_pytorch_tanh / gelu (gpt2) or silu (the others),
+// rope_scaling other than null, a partial_rotary_factor giving an odd rotary dimension,
+// use_sliding_window true, mlp_bias true. Defaults follow transformers' configuration
+// classes; the importer checks sliding_window against the context.
 #pragma once
 
 #include <cstdint>

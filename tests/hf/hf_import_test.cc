@@ -398,6 +398,11 @@ TEST_F(MalformedCheckpoint, UnknownModelType) {
   EXPECT_EQ(st.code(), mint_status_unsupported);
 }
 
+TEST_F(MalformedCheckpoint, OtherHeadArchitecture) {
+  replace_config("LlamaForCausalLM", "LlamaForSequenceClassification");
+  expect_error(import(), "architectures");
+}
+
 TEST_F(MalformedCheckpoint, InconsistentConfig) {
   replace_config("\"num_key_value_heads\": 2", "\"num_key_value_heads\": 3");
   expect_error(import(), "num_key_value_heads");
