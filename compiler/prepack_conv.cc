@@ -3,7 +3,7 @@
 // runtime/ops/transposed_conv.cc validate:
 //   conv2d, groups == 1: W [cout, kh, kw, cin] viewed as [cout, kh*kw*cin] -> gemm_f32 (or
 //     gemm_f16 for WeightPrecision::kF16) with the bias folded in; input 2 becomes absent.
-//     Int8 weight precision keeps convolutions in f32 (no int8 convolution kernels yet).
+//     Int8 and int4 weight precisions keep convolutions in f32 (no int8 convolution kernels yet).
 //   conv2d, groups > 1: left plain (the direct kernel reads [cout, kh, kw, cin/groups]).
 //   transposed_conv2d: W [cout, kh, kw, cin] -> rows (kh_i * kw + kw_i) * cout + co of length
 //     cin -> gemm_f32 (gemm_f16 for kF16) without bias; the bias stays input 2.

@@ -1,7 +1,8 @@
 // The `mint` command-line tool.
 //
 //   mint demo [-o PLAN] [--threads N]      build a small model in code, compile, run, report
-//   mint compile INPUT -o PLAN [--weights f32|f16|int8]
+//   mint compile INPUT -o PLAN [--weights f32|f16|int8|int4] [--group-size 32|64|128]
+//                [--asymmetric]                 (int4: k per scale, zero points)
 //                                          INPUT: model.onnx | builtin:mlp | builtin:convnet
 //                                          (the Hugging Face frontend comes later)
 //   mint inspect PLAN                      tensors, ops, dtypes, quantization, sizes, arena
@@ -34,6 +35,7 @@ int usage() {
                "usage:\n"
                "  mint demo [-o PLAN] [--threads N]\n"
                "  mint compile <model.onnx|builtin:mlp|builtin:convnet> -o PLAN [--weights f32|f16|int8]\n"
+               "               [--weights int4 [--group-size 32|64|128] [--asymmetric]]\n"
                "  mint inspect PLAN\n"
                "  mint run PLAN [--threads N] [--isa ISA] [--repeat R]\n");
   return 2;
@@ -46,6 +48,8 @@ struct Args {
   std::string isa;
   size_t threads = 1;
   size_t repeat = 20;
+  size_t group_size = 32;  // --weights int4
+  bool asymmetric = false;
 };
 
 bool parse_size(const char* s, size_t* out) {
@@ -70,6 +74,10 @@ bool parse_args(int argc, char** argv, Args* args) {
       if (!parse_size(argv[++i], &args->threads)) return false;
     } else if (a == "--repeat" && has_value) {
       if (!parse_size(argv[++i], &args->repeat) || args->repeat == 0) return false;
+    } else if (a == "--group-size" && has_value) {
+      if (!parse_size(argv[++i], &args->group_size)) return false;
+    } else if (a == "--asymmetric") {
+      args->asymmetric = true;
     } else if (!a.empty() && a[0] == '-') {
       std::fprintf(stderr, "mint: unknown option '%s'\n", a.c_str());
       return false;
@@ -94,12 +102,16 @@ Result<compiler::WeightPrecision> parse_weights(const std::string& s) {
   if (s == "f32") return compiler::WeightPrecision::kF32;
   if (s == "f16") return compiler::WeightPrecision::kF16;
   if (s == "int8") return compiler::WeightPrecision::kInt8;
-  return Status::invalid_argument("--weights '" + s + "': want f32, f16 or int8");
+  if (s == "int4") return compiler::WeightPrecision::kInt4;
+  return Status::invalid_argument("--weights '" + s + "': want f32, f16, int8 or int4");
 }
 
-Result<std::vector<uint8_t>> compile_input(const std::string& input, const std::string& weights) {
+Result<std::vector<uint8_t>> compile_input(const std::string& input, const std::string& weights,
+                                           size_t group_size = 32, bool asymmetric = false) {
   compiler::CompileOptions options;
   MINT_ASSIGN_OR_RETURN(options.weights, parse_weights(weights));
+  options.int4_group_size = static_cast<uint32_t>(group_size);
+  options.int4_asymmetric = asymmetric;
   const std::string builtin = "builtin:";
   const std::string onnx = ".onnx";
   compiler::Graph graph;
@@ -227,7 +239,7 @@ int cmd_demo(const Args& args) {
 
 int cmd_compile(const Args& args) {
   if (args.positional.size() != 1 || args.output.empty()) return usage();
-  auto bytes = compile_input(args.positional[0], args.weights);
+  auto bytes = compile_input(args.positional[0], args.weights, args.group_size, args.asymmetric);
   if (!bytes.is_ok()) return report(bytes.status());
   if (Status st = write_file(args.output, bytes.value()); !st.is_ok()) return report(st);
   std::printf("wrote %s (%zu bytes)\n", args.output.c_str(), bytes.value().size());
