@@ -65,6 +65,7 @@ static constexpr size_t qs4_gemm_panel_bytes(size_t k, size_t g) {
 }
 
 // Quantization of one group of one activation row: real ~= scale * q; sum = sum of its q.
+// Kernels rely on sum being exactly that sum (so |sum| <= 128 * 128 fits int16).
 struct Qs4ActQuant {
   float scale;
   int32_t sum;

@@ -6,7 +6,8 @@
 // (16 channels x 8 k) is two 32-byte loads; each is split into its low and high nibbles
 // (k 0..3 and 4..7 of 8 channels) and multiplied with 4 activation bytes broadcast per row by
 // vpmaddubsw (u8 weights x s8 activations to int16 pairs: at most 2 * 15 * 127, no
-// saturation) and vpmaddwd by ones. At the end of a group: zero-point term, conversion and the
+// saturation) and vpmaddwd by ones. At the end of a group: zero-point term (z * sum with
+// vpmaddwd, exact: z < 16 with a zero high half, |sum| <= 127 * 128 < 2^15), conversion and the
 // unfused scale multiply-add of the contract; clamp with max(lo, v) / min(hi, v) (std::max /
 // std::min semantics). A tile is M rows by NP panels; GEMV uses 2 panels, GEMM 2 rows x 1.
 #include <immintrin.h>
@@ -89,7 +90,7 @@ MINT_INLINE void tile(size_t ng, size_t gs, const int8_t* a, size_t a_stride, co
 #pragma GCC unroll 4
       for (size_t i = 0; i < M; ++i) {
         const Qs4ActQuant aq = params->a_quant[i * params->a_quant_stride + g];
-        const __m256i v = _mm256_sub_epi32(acc[i][h], _mm256_mullo_epi32(z, _mm256_set1_epi32(aq.sum)));
+        const __m256i v = _mm256_sub_epi32(acc[i][h], _mm256_madd_epi16(z, _mm256_set1_epi32(aq.sum)));
         const __m256 scale = _mm256_mul_ps(_mm256_set1_ps(aq.scale), d);
         out[i][h] = _mm256_add_ps(out[i][h], _mm256_mul_ps(_mm256_cvtepi32_ps(v), scale));
       }

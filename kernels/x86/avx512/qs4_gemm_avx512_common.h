@@ -8,7 +8,8 @@
 // loaded once, split into its low and high nibbles (two c4 blocks: k 0..3 and 4..7) and
 // multiplied with 4 activation bytes broadcast per row. A tile is M rows by NP panels: M * NP
 // int32 accumulators per group and M * NP float outputs. At the end of a group the zero-point
-// term is removed (vpmulld by the row's group sum), the accumulator converted and
+// term z * sum is removed (vpmaddwd: z < 16 in the low half of each lane, zero high half, and
+// |sum| <= 127 * 128 fits the low int16 of the broadcast sum), the accumulator converted and
 // multiplied by scale_a * d, and added to the output: the float operations of the contract,
 // unfused, in its order. Clamp with max(lo, v) / min(hi, v), the operand order that gives
 // std::max / std::min semantics (signed zeros, NaN).
@@ -90,7 +91,7 @@ MINT_INLINE void qs4_tile_512(size_t ng, size_t gs, const int8_t* a, size_t a_st
 #pragma GCC unroll 8
       for (size_t i = 0; i < M; ++i) {
         const Qs4ActQuant aq = params->a_quant[i * params->a_quant_stride + g];
-        const __m512i v = _mm512_sub_epi32(acc[i][p], _mm512_mullo_epi32(z, _mm512_set1_epi32(aq.sum)));
+        const __m512i v = _mm512_sub_epi32(acc[i][p], _mm512_madd_epi16(z, _mm512_set1_epi32(aq.sum)));
         const __m512 scale = _mm512_mul_ps(_mm512_set1_ps(aq.scale), d);
         out[i][p] = _mm512_add_ps(out[i][p], _mm512_mul_ps(_mm512_cvtepi32_ps(v), scale));
       }
