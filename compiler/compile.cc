@@ -11,7 +11,9 @@
 #include "compiler/prepack.h"
 #include "compiler/prune.h"
 #include "compiler/quantize_static.h"
+#include "kernels/fp16.h"
 #include "kernels/gemm.h"
+#include "kernels/qs4_gemm.h"
 #include "runtime/ops/op.h"
 #include "runtime/tokenizer/from_plan.h"
 #include "runtime/tokenizer/tokenizer.h"
@@ -47,6 +49,28 @@ ValueId add_packed_constant(Graph& graph, const std::string& name, DType dtype, 
 
 // Packed weights already made, by (weight, bias) value: segments share their weights.
 using PackCache = std::map<std::pair<ValueId, ValueId>, ValueId>;
+
+// int4 group-wise weights: the packed panels plus their per_group quantization (axis 1; the
+// zero points as signed i4 values zero - 8, none for symmetric weights).
+Result<ValueId> pack_int4(Graph& graph, const std::string& name, size_t n, size_t k,
+                          const float* w, const float* bias, const CompileOptions& options) {
+  const size_t gs = options.int4_group_size;
+  const Qs4Weights qw = quantize_qs4_weights(n, k, w, gs, options.int4_asymmetric);
+  if (!qs4_scales_finite(qw)) {
+    return Status::invalid_argument("weights '" + name + "' are too large for f16 group scales");
+  }
+  QuantSpec quant;
+  quant.kind = plan::QuantKind::per_group;
+  quant.axis = 1;
+  quant.group_size = static_cast<int32_t>(gs);
+  quant.scales.reserve(qw.scale.size());
+  for (uint16_t h : qw.scale) quant.scales.push_back(f16_to_f32(h));
+  if (options.int4_asymmetric) {
+    for (uint8_t z : qw.zero) quant.zero_points.push_back(int32_t{z} - 8);
+  }
+  return add_packed_constant(graph, name, DType::i4, plan::Layout::gemm_qs4,
+                             {int64_t(n), int64_t(k)}, pack_qs4_gemm_weights(qw, bias), quant);
+}
 
 Status prepack_fully_connected(Graph& graph, Node& node, const CompileOptions& options,
                                PackCache* cache) {
@@ -87,6 +111,12 @@ Status prepack_fully_connected(Graph& graph, Node& node, const CompileOptions& o
                                    {int64_t(n), int64_t(k)},
                                    pack_f16_gemm_weights(n, k, weights.data(), bias_ptr));
       break;
+    case WeightPrecision::kInt4:
+      if (k % options.int4_group_size == 0) {
+        MINT_ASSIGN_OR_RETURN(packed, pack_int4(graph, name, n, k, weights.data(), bias_ptr, options));
+        break;
+      }
+      [[fallthrough]];  // int8 for a k that the groups do not divide
     case WeightPrecision::kInt8: {
       std::vector<int8_t> q;
       QuantSpec quant;
@@ -123,6 +153,10 @@ size_t value_bytes(const Graph& graph, ValueId v) {
 
 Status lower_graph(Graph& graph, const CompileOptions& options) {
   if (graph.outputs.empty()) return Status::invalid_argument("graph has no outputs");
+  if (options.weights == WeightPrecision::kInt4 && !qs4_valid_group_size(options.int4_group_size)) {
+    return Status::invalid_argument("int4 group size " + std::to_string(options.int4_group_size) +
+                                    ": want 32, 64 or 128");
+  }
   std::vector<bool> defined(graph.values.size(), false);
   for (size_t v = 0; v < graph.values.size(); ++v) {
     defined[v] = graph.values[v].kind != ValueKind::kIntermediate;

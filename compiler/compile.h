@@ -6,8 +6,9 @@
 //      with calibration data (static int8): activation fusion, calibration and int8 rewriting
 //      of the graph (compiler/quantize_static.h);
 //   2. weight compression: per CompileOptions (f32, f16 or int8 per-channel weights for the
-//      GEMM-based ops; dynamic int8 activations for int8 weights in an f32 graph, static int8
-//      for ops whose input the static pass made int8);
+//      GEMM-based ops, int4 group-wise for fully_connected; dynamic int8 activations for int8
+//      and int4 weights in an f32 graph, static int8 for ops whose input the static pass made
+//      int8);
 //   3. prepacking: fully_connected / conv2d / transposed_conv2d weights into the kernels'
 //      panel layouts (compiler/prepack.h), biases folded into the packing where the op allows;
 //   4. memory planning (compiler/memory_planner.h): arena offsets by liveness;
@@ -28,6 +29,9 @@ enum class WeightPrecision : uint8_t {
   kF32 = 0,
   kF16 = 1,
   kInt8 = 2,   // per-output-channel symmetric int8, dynamic per-row int8 activations
+  kInt4 = 3,   // fully_connected: group-wise int4 (kernels/qs4_gemm.h), dynamic per-group int8
+               // activations; fully_connected layers whose k is not a multiple of the group
+               // size get int8; convolutions stay f32 (as for kInt8)
 };
 
 struct CompileOptions {
@@ -37,6 +41,8 @@ struct CompileOptions {
   std::vector<float> calibration;
   // Structured channel pruning ratio in [0.1, 0.9] (compiler/prune.h); 0: none.
   double prune_channels = 0.0;
+  uint32_t int4_group_size = 32;  // kInt4: 32, 64 or 128 consecutive k per scale
+  bool int4_asymmetric = false;   // kInt4: a zero point per group (values 0..15) too
   std::string producer = "mint-compiler 0.1.0";
   PlanTokenizer tokenizer;  // kind none: the plan carries no tokenizer
 };

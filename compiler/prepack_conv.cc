@@ -6,6 +6,7 @@
 //     Int8 weight precision: when the static pass (compiler/quantize_static.h) made input 0
 //     int8, W [cout, kh*kw*cin] -> per-channel symmetric gemm_qs8 with the bias in the packing
 //     (compile.h pack_static_qs8); otherwise (dynamic int8) convolutions stay f32.
+//     Int4 weight precision keeps convolutions in f32.
 //   conv2d, groups > 1: left plain (the direct kernel reads [cout, kh, kw, cin/groups]).
 //   transposed_conv2d: W [cout, kh, kw, cin] -> rows (kh_i * kw + kw_i) * cout + co of length
 //     cin -> gemm_f32 (gemm_f16 for kF16) without bias; the bias stays input 2. With an int8

@@ -18,6 +18,11 @@ constexpr Qs8GemmKernel kQs8Gemm[] = {
 #include "kernels/qs8_gemm.inc"
 #undef MINT_KERNEL
 };
+constexpr Qs4GemmKernel kQs4Gemm[] = {
+#define MINT_KERNEL(isa, name, mr) {#name, Isa::isa, mr, name},
+#include "kernels/qs4_gemm.inc"
+#undef MINT_KERNEL
+};
 
 // Best kernel among those whose ISA is in `mask` and whose shape fits (MR == 1 for GEMV,
 // MR > 1 for GEMM): the highest ISA, then the smallest (GEMV) or largest (GEMM) MR. The scalar
@@ -44,8 +49,11 @@ KernelList<F32GemmFn> f32_gemm_kernels() { return {kF32Gemm, sizeof(kF32Gemm) / 
 KernelList<F32GemmFn> f16w_gemm_kernels() { return {kF16wGemm, sizeof(kF16wGemm) / sizeof(kF16wGemm[0])}; }
 KernelList<Qs8GemmFn> qs8_gemm_kernels() { return {kQs8Gemm, sizeof(kQs8Gemm) / sizeof(kQs8Gemm[0])}; }
 
+KernelList<Qs4GemmFn> qs4_gemm_kernels() { return {kQs4Gemm, sizeof(kQs4Gemm) / sizeof(kQs4Gemm[0])}; }
+
 GemmSelection<F32GemmFn> select_f32_gemm(IsaMask mask) { return select(f32_gemm_kernels(), mask); }
 GemmSelection<F32GemmFn> select_f16w_gemm(IsaMask mask) { return select(f16w_gemm_kernels(), mask); }
 GemmSelection<Qs8GemmFn> select_qs8_gemm(IsaMask mask) { return select(qs8_gemm_kernels(), mask); }
+GemmSelection<Qs4GemmFn> select_qs4_gemm(IsaMask mask) { return select(qs4_gemm_kernels(), mask); }
 
 }  // namespace mint

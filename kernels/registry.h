@@ -17,6 +17,7 @@
 
 #include "kernels/gemm.h"
 #include "kernels/isa.h"
+#include "kernels/qs4_gemm.h"
 
 #if defined(__x86_64__) || defined(_M_X64)
 #define MINT_ARCH_X86 1
@@ -44,6 +45,12 @@ namespace mint {
 #include "kernels/qs8_gemm.inc"
 #undef MINT_KERNEL
 
+#define MINT_KERNEL(isa, name, mr)                                                        \
+  void name(size_t m, size_t n, size_t k, const int8_t* a, size_t a_stride, const void* w, \
+            float* c, size_t c_stride, const Qs4GemmParams* params);
+#include "kernels/qs4_gemm.inc"
+#undef MINT_KERNEL
+
 template <typename Fn>
 struct KernelInfo {
   const char* name;
@@ -62,10 +69,12 @@ struct KernelList {
 
 using F32GemmKernel = KernelInfo<F32GemmFn>;
 using Qs8GemmKernel = KernelInfo<Qs8GemmFn>;
+using Qs4GemmKernel = KernelInfo<Qs4GemmFn>;
 
 KernelList<F32GemmFn> f32_gemm_kernels();   // f32 weights
 KernelList<F32GemmFn> f16w_gemm_kernels();  // f16 weights, f32 activations
 KernelList<Qs8GemmFn> qs8_gemm_kernels();   // int8 weights and activations
+KernelList<Qs4GemmFn> qs4_gemm_kernels();   // int4 group-wise weights, int8 activations
 
 template <typename Fn>
 struct GemmSelection {
@@ -76,5 +85,6 @@ struct GemmSelection {
 GemmSelection<F32GemmFn> select_f32_gemm(IsaMask mask);
 GemmSelection<F32GemmFn> select_f16w_gemm(IsaMask mask);
 GemmSelection<Qs8GemmFn> select_qs8_gemm(IsaMask mask);
+GemmSelection<Qs4GemmFn> select_qs4_gemm(IsaMask mask);
 
 }  // namespace mint

@@ -254,6 +254,37 @@ TEST(PlanRobustness, BadQuantizationAndOptions) {
                   mint_status_invalid_plan, "options must be FullyConnectedOptions");
 }
 
+// A fully_connected with int4 weights (k = 64, group size 32) whose weight tensor is broken.
+TEST(PlanRobustness, BadInt4Weights) {
+  std::mt19937 rng(12);
+  GraphBuilder b;
+  const ValueId x = b.input("x", DType::f32, {2, 64});
+  b.output(b.fully_connected(x, b.constant_f32("w", {24, 64}, random_floats(rng, 24 * 64)),
+                             compiler::kInvalidValue, plan::Activation::none, "fc"));
+  compiler::CompileOptions options;
+  options.weights = compiler::WeightPrecision::kInt4;
+  const auto bytes = compile_or_die(b, options);
+  EXPECT_EQ(load_and_run(bytes).status, mint_status_success);
+  const auto edit_weights = [&](const std::function<void(plan::TensorT&)>& edit) {
+    return mutate_plan(bytes, [&](plan::PlanT& p) {
+      for (auto& t : p.tensors) {
+        if (t->layout == plan::Layout::gemm_qs4) edit(*t);
+      }
+    });
+  };
+  expect_rejected(edit_weights([](plan::TensorT& t) { t.quantization.reset(); }),
+                  mint_status_invalid_plan, "needs per_group quantization");
+  expect_rejected(edit_weights([](plan::TensorT& t) { t.dtype = plan::DType::i8; }),
+                  mint_status_invalid_plan, "dtype");
+  expect_rejected(edit_weights([](plan::TensorT& t) {
+                    t.quantization->group_size = 16;
+                    t.quantization->scales.resize(t.quantization->scales.size() * 2, 1.0f);
+                  }),
+                  mint_status_invalid_plan, "group size 32, 64 or 128");
+  expect_rejected(edit_weights([](plan::TensorT& t) { t.quantization->scales.pop_back(); }),
+                  mint_status_invalid_plan, "quantization scales, want");
+}
+
 TEST(PlanRobustness, FilesThatAreNotPlans) {
   mint_model_t model = nullptr;
   EXPECT_EQ(mint_model_load_file("/", nullptr, &model), mint_status_io_error);

@@ -7,11 +7,17 @@
 //                                                    quantized to int8 (asymmetric, its own
 //                                                    scale) into scratch, int8 GEMM, f32 out
 //   i8 (per-tensor), gemm_qs8 (i8) -> i8 (per-tensor) or f32   static int8 GEMM
-// The weight tensor carries per-channel quantization (axis 0) for gemm_qs8; its scales are
-// also stored in the panels, where the kernels read them.
+//   f32, gemm_qs4 (i4)   -> f32                      dynamic quantization: each row of x is
+//                                                    quantized to int8 per group of G k
+//                                                    (symmetric, kernels/qs4_gemm.h), int4 x
+//                                                    int8 GEMM, f32 out
+// The weight tensor carries per-channel quantization (axis 0) for gemm_qs8, per_group (axis 1,
+// group size 32, 64 or 128) for gemm_qs4; its scales are also stored in the panels, where the
+// kernels read them.
 #include <algorithm>
 #include <cmath>
 
+#include "kernels/qs4_gemm.h"
 #include "kernels/quantize.h"
 #include "kernels/registry.h"
 #include "runtime/ops/gemm_operator.h"
@@ -73,9 +79,25 @@ Status validate_fully_connected(const OpView& op) {
       MINT_RETURN_IF_ERROR(expect_dtype(w, "input", 1, DType::i8));
       panel_bytes = qs8_gemm_panel_bytes(k);
       break;
+    case plan::Layout::gemm_qs4: {
+      MINT_RETURN_IF_ERROR(expect_dtype(w, "input", 1, DType::i4));
+      const size_t gs = static_cast<size_t>(std::max(0, w.quant.group_size));
+      if (w.quant.kind != plan::QuantKind::per_group || w.quant.axis != 1 ||
+          !qs4_valid_group_size(gs)) {
+        return Status::invalid_plan("input 1 '" + w.name +
+                                    "' (gemm_qs4) needs per_group quantization on axis 1 with "
+                                    "group size 32, 64 or 128");
+      }
+      if (x.dtype != DType::f32) {
+        return Status::invalid_plan("input 0 '" + x.name + "' has dtype " + dtype_name(x.dtype) +
+                                    ", want f32 for gemm_qs4 weights");
+      }
+      panel_bytes = qs4_gemm_panel_bytes(k, gs);
+      break;
+    }
     default:
       return Status::invalid_plan("input 1 '" + w.name + "' has layout " + layout_name(w.layout) +
-                                  ", want gemm_f32, gemm_f16 or gemm_qs8");
+                                  ", want gemm_f32, gemm_f16, gemm_qs8 or gemm_qs4");
   }
   if (w.byte_size != gemm_panel_count(n) * panel_bytes) {
     return Status::invalid_plan("input 1 '" + w.name + "' has " + std::to_string(w.byte_size) +
@@ -219,6 +241,50 @@ class Qs8FcNode final : public Node {
   Qs8GemmParams params_{};
 };
 
+// f32 in, int4 group-wise weights: rows quantized per group into scratch, then the qs4 GEMM.
+class Qs4FcNode final : public Node {
+ public:
+  Qs4FcNode(const OpView& op, GemmSelection<Qs4GemmFn> kernels, Qs4QuantizeRowsFn quantize)
+      : kernels_(kernels), quantize_(quantize), shape_(fc_shape(op)),
+        x_(op.input_ids[0]), w_(op.input_ids[1]), y_(op.output_ids[0]) {
+    Status st;
+    const F32MinMaxParams clamp =
+        activation_clamp(options_as<plan::FullyConnectedOptions>(op, &st)->activation());
+    params_.group_size = static_cast<size_t>(op.inputs[1]->quant.group_size);
+    params_.min = clamp.min;
+    params_.max = clamp.max;
+    groups_ = qs4_group_count(shape_.k, params_.group_size);
+    params_.a_quant_stride = groups_;
+    padded_k_ = groups_ * params_.group_size;
+  }
+  size_t scratch_bytes() const override {
+    return round_up(shape_.m * padded_k_, 64) + shape_.m * groups_ * sizeof(Qs4ActQuant);
+  }
+  Status run(const ExecContext& ctx) const override {
+    auto* rows = reinterpret_cast<int8_t*>(ctx.scratch);
+    auto* quant = reinterpret_cast<Qs4ActQuant*>(ctx.scratch + round_up(shape_.m * padded_k_, 64));
+    quantize_(shape_.m, shape_.k, params_.group_size,
+              reinterpret_cast<const float*>(ctx.tensor_data[x_]), shape_.k, rows, padded_k_, quant);
+    Qs4GemmParams params = params_;
+    params.a_quant = quant;
+    run_qs4_gemm(ctx.pool, kernels_, shape_.m, shape_.n, shape_.k, rows, padded_k_,
+                 ctx.tensor_data[w_], reinterpret_cast<float*>(ctx.tensor_data[y_]), shape_.n,
+                 params);
+    return Status::ok();
+  }
+  std::string kernel_name() const override {
+    return shape_.m == 1 ? kernels_.gemv->name : kernels_.gemm->name;
+  }
+
+ private:
+  GemmSelection<Qs4GemmFn> kernels_;
+  Qs4QuantizeRowsFn quantize_;
+  FcShape shape_;
+  int32_t x_, w_, y_;
+  size_t groups_ = 0, padded_k_ = 0;
+  Qs4GemmParams params_{};
+};
+
 Result<std::unique_ptr<Node>> prepare_fully_connected(const OpView& op, const PrepareContext& ctx) {
   const TensorDesc& w = *op.inputs[1];
   const size_t k = static_cast<size_t>(w.shape[1]);
@@ -229,6 +295,9 @@ Result<std::unique_ptr<Node>> prepare_fully_connected(const OpView& op, const Pr
     case plan::Layout::gemm_f16:
       return std::unique_ptr<Node>(
           new FloatFcNode(op, select_f16w_gemm(ctx.isa), f16w_gemm_panel_bytes(k)));
+    case plan::Layout::gemm_qs4:
+      return std::unique_ptr<Node>(
+          new Qs4FcNode(op, select_qs4_gemm(ctx.isa), select_qs4_quantize_rows(ctx.isa)));
     default:
       return std::unique_ptr<Node>(
           new Qs8FcNode(op, select_qs8_gemm(ctx.isa), select_quantize_rows(ctx.isa)));

@@ -83,6 +83,27 @@ void qs8_gemm_tile(void* context, size_t n0, size_t m0, size_t n_tile, size_t m_
           ctx->c + m0 * ctx->c_stride_bytes + n0 * ctx->c_elem_bytes, ctx->c_stride_bytes, &params);
 }
 
+struct Qs4GemmContext {
+  Qs4GemmFn fn;
+  size_t k;
+  const int8_t* a;
+  size_t a_stride;
+  const char* packed_w;
+  size_t panel_bytes;
+  float* c;
+  size_t c_stride;
+  const Qs4GemmParams* params;
+};
+
+void qs4_gemm_tile(void* context, size_t n0, size_t m0, size_t n_tile, size_t m_tile) {
+  const auto* ctx = static_cast<const Qs4GemmContext*>(context);
+  Qs4GemmParams params = *ctx->params;
+  params.a_quant += m0 * params.a_quant_stride;
+  ctx->fn(m_tile, n_tile, ctx->k, ctx->a + m0 * ctx->a_stride, ctx->a_stride,
+          ctx->packed_w + (n0 / kGemmNR) * ctx->panel_bytes, ctx->c + m0 * ctx->c_stride + n0,
+          ctx->c_stride, &params);
+}
+
 // Runs tile(ctx, n0, m0, n_tile, m_tile) over the output. With one thread (or one tile) the
 // tiles run in a plain loop on the caller, in the same order, without the pool's dispatch.
 void run_tiles(pthreadpool_t pool, pthreadpool_task_2d_tile_2d_t tile, void* ctx, size_t m,
@@ -134,6 +155,17 @@ void run_qs8_gemm(pthreadpool_t pool, const GemmSelection<Qs8GemmFn>& kernels, s
                      &params};
   const size_t nc = channel_block(m, kernel->mr, n, panel_bytes, pool_threads(pool));
   run_tiles(pool, qs8_gemm_tile, &ctx, m, n, kernel->mr, nc);
+}
+
+void run_qs4_gemm(pthreadpool_t pool, const GemmSelection<Qs4GemmFn>& kernels, size_t m, size_t n,
+                  size_t k, const int8_t* a, size_t a_stride, const void* packed_w, float* c,
+                  size_t c_stride, const Qs4GemmParams& params) {
+  const auto* kernel = m == 1 ? kernels.gemv : kernels.gemm;
+  const size_t panel_bytes = qs4_gemm_panel_bytes(k, params.group_size);
+  Qs4GemmContext ctx{kernel->fn, k, a, a_stride, static_cast<const char*>(packed_w),
+                     panel_bytes, c, c_stride, &params};
+  const size_t nc = channel_block(m, kernel->mr, n, panel_bytes, pool_threads(pool));
+  run_tiles(pool, qs4_gemm_tile, &ctx, m, n, kernel->mr, nc);
 }
 
 }  // namespace mint

@@ -41,4 +41,10 @@ void run_qs8_gemm(pthreadpool_t pool, const GemmSelection<Qs8GemmFn>& kernels, s
                   size_t k, const int8_t* a, size_t a_stride, const void* packed_w, void* c,
                   size_t c_stride_bytes, const Qs8GemmParams& params);
 
+// int4 group-wise weights (kernels/qs4_gemm.h); params.a_quant covers the m rows
+// (params.a_quant_stride groups per row) and is advanced per row tile.
+void run_qs4_gemm(pthreadpool_t pool, const GemmSelection<Qs4GemmFn>& kernels, size_t m, size_t n,
+                  size_t k, const int8_t* a, size_t a_stride, const void* packed_w, float* c,
+                  size_t c_stride, const Qs4GemmParams& params);
+
 }  // namespace mint

@@ -1,9 +1,10 @@
 // The `mint` command-line tool.
 //
 //   mint demo [-o PLAN] [--threads N]      build a small model in code, compile, run, report
-//   mint compile INPUT -o PLAN [--weights f32|f16|int8] [--calibration FILE]
+//   mint compile INPUT -o PLAN [--weights f32|f16|int8|int4] [--calibration FILE]
 //                                          [--tokenizer-gpt2 ENCODER_JSON VOCAB_BPE]
 //                                          (embeds GPT-2's byte-level BPE tokenizer in the plan)
+//                [--group-size 32|64|128] [--asymmetric]  (int4: k per scale, zero points)
 //                                          INPUT: model.onnx | builtin:mlp | builtin:convnet
 //                                          (the Hugging Face frontend comes later);
 //                                          --calibration: static int8 activations calibrated
@@ -76,6 +77,7 @@ int usage() {
                "        matching input channels. The last layer is never pruned.\n"
                "               [--input-shape NAME=d0,d1,..]...   (fixes an ONNX input's dimensions)\n"
                "               [--tokenizer-gpt2 encoder.json vocab.bpe]\n"
+               "               [--weights int4 [--group-size 32|64|128] [--asymmetric]]\n"
                "  mint inspect PLAN\n"
                "  mint run PLAN [--threads N] [--isa ISA] [--repeat R]\n"
                "  mint compile CHECKPOINT_DIR -o PLAN [--weights f32|f16|int8] [--kv-cache f32|f16|int8]\n"
@@ -112,6 +114,8 @@ struct Args {
   int32_t top_k = 0;
   uint64_t seed = 0;
   bool no_eos = false;
+  size_t group_size = 32;  // --weights int4
+  bool asymmetric = false;
 };
 
 bool parse_float(const char* s, float* out) {
@@ -211,6 +215,10 @@ bool parse_args(int argc, char** argv, Args* args) {
       if (!parse_size(argv[++i], &args->tokens)) return false;
     } else if (a == "--prompt" && has_value) {
       if (!parse_size(argv[++i], &args->prompt_tokens)) return false;
+    } else if (a == "--group-size" && has_value) {
+      if (!parse_size(argv[++i], &args->group_size)) return false;
+    } else if (a == "--asymmetric") {
+      args->asymmetric = true;
     } else if (!a.empty() && a[0] == '-') {
       std::fprintf(stderr, "mint: unknown option '%s'\n", a.c_str());
       return false;
@@ -235,7 +243,8 @@ Result<compiler::WeightPrecision> parse_weights(const std::string& s) {
   if (s == "f32") return compiler::WeightPrecision::kF32;
   if (s == "f16") return compiler::WeightPrecision::kF16;
   if (s == "int8") return compiler::WeightPrecision::kInt8;
-  return Status::invalid_argument("--weights '" + s + "': want f32, f16 or int8");
+  if (s == "int4") return compiler::WeightPrecision::kInt4;
+  return Status::invalid_argument("--weights '" + s + "': want f32, f16, int8 or int4");
 }
 
 // "NAME=d0,d1,.." -> input_shapes[NAME] = {d0, d1, ..}.
@@ -294,6 +303,8 @@ Result<compiler::PlanTokenizer> gpt2_plan_tokenizer(const std::string& json_path
 
 Result<std::vector<uint8_t>> compile_input(const std::string& input, const std::string& weights,
                                            const Args* args = nullptr) {
+Result<std::vector<uint8_t>> compile_input(const std::string& input, const std::string& weights,
+                                           size_t group_size = 32, bool asymmetric = false) {
   compiler::CompileOptions options;
   const std::string calibration = args ? args->calibration : "";
   options.prune_channels = args ? args->prune : 0.0;
@@ -442,6 +453,8 @@ int cmd_demo(const Args& args) {
 int cmd_compile(const Args& args) {
   if (args.positional.size() != 1 || args.output.empty()) return usage();
   auto bytes = compile_input(args.positional[0], args.weights, &args);
+  options.int4_group_size = static_cast<uint32_t>(args ? args->group_size : 32);
+  options.int4_asymmetric = args ? args->asymmetric : false;
   if (!bytes.is_ok()) return report(bytes.status());
   if (Status st = write_file(args.output, bytes.value()); !st.is_ok()) return report(st);
   std::printf("wrote %s (%zu bytes)\n", args.output.c_str(), bytes.value().size());
