@@ -303,11 +303,11 @@ Result<compiler::PlanTokenizer> gpt2_plan_tokenizer(const std::string& json_path
 
 Result<std::vector<uint8_t>> compile_input(const std::string& input, const std::string& weights,
                                            const Args* args = nullptr) {
-Result<std::vector<uint8_t>> compile_input(const std::string& input, const std::string& weights,
-                                           size_t group_size = 32, bool asymmetric = false) {
   compiler::CompileOptions options;
   const std::string calibration = args ? args->calibration : "";
   options.prune_channels = args ? args->prune : 0.0;
+  options.int4_group_size = static_cast<uint32_t>(args ? args->group_size : 32);
+  options.int4_asymmetric = args ? args->asymmetric : false;
   if (args != nullptr && !args->tokenizer_json.empty()) {
     MINT_ASSIGN_OR_RETURN(options.tokenizer, gpt2_plan_tokenizer(args->tokenizer_json, args->tokenizer_bpe));
   }
@@ -453,8 +453,6 @@ int cmd_demo(const Args& args) {
 int cmd_compile(const Args& args) {
   if (args.positional.size() != 1 || args.output.empty()) return usage();
   auto bytes = compile_input(args.positional[0], args.weights, &args);
-  options.int4_group_size = static_cast<uint32_t>(args ? args->group_size : 32);
-  options.int4_asymmetric = args ? args->asymmetric : false;
   if (!bytes.is_ok()) return report(bytes.status());
   if (Status st = write_file(args.output, bytes.value()); !st.is_ok()) return report(st);
   std::printf("wrote %s (%zu bytes)\n", args.output.c_str(), bytes.value().size());
