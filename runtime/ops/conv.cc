@@ -14,6 +14,7 @@
 #include <algorithm>
 
 #include "kernels/registry.h"
+#include "runtime/ops/depthwise.h"
 #include "runtime/ops/gemm_operator.h"
 #include "runtime/ops/op_util.h"
 #include "runtime/ops/shapes.h"
@@ -242,6 +243,7 @@ Result<std::unique_ptr<Node>> prepare_conv2d(const OpView& op, const PrepareCont
       return std::unique_ptr<Node>(new GemmConvNode(op, select_f16w_gemm(ctx.isa),
                                                     f16w_gemm_panel_bytes(k), f32_im2col_scalar));
     default:
+      if (is_depthwise_conv2d(op)) return prepare_depthwise_conv2d(op, ctx);
       return std::unique_ptr<Node>(new DirectConvNode(op, f32_conv2d_direct_row_scalar));
   }
 }
