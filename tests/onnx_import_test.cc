@@ -233,6 +233,36 @@ Bytes conv_bn_model() {
                      {value_info("x", {1, 3, 5, 5})}, {value_info("y", {1, 4, 5, 5})});
 }
 
+// Opset 9: Pad -> Clip -> Slice -> Unsqueeze -> Squeeze -> Upsample in attribute forms.
+Bytes opset9_chain_model() {
+  return model_proto(
+      {{"Pad", "pad", {"x"}, {"p"}, attr_ints("pads", {0, 0, 1, 1, 0, 0, 1, 1}) + attr_string("mode", "reflect")},
+       {"Clip", "clip", {"p"}, {"c"}, attr_float("min", -0.5f) + attr_float("max", 0.6f)},
+       {"Slice", "slice", {"c"}, {"s"}, attr_ints("starts", {1}) + attr_ints("ends", {4}) + attr_ints("axes", {2})},
+       {"Unsqueeze", "unsq", {"s"}, {"u"}, attr_ints("axes", {0})},
+       {"Squeeze", "sq", {"u"}, {"q"}, attr_ints("axes", {0})},
+       {"Upsample", "up", {"q", "scales"}, {"y"}, attr_string("mode", "nearest")}},
+      {tensor_proto("scales", {4}, {1, 1, 2, 2})}, {value_info("x", {1, 1, 3, 4})},
+      {value_info("y", {1, 1, 6, 12})}, 9);
+}
+
+// Conv -> Clip(0, 6) -> x * clip(x + 3, 0, 6) / 6 -> x * Sigmoid(x).
+Bytes conv_fusion_model() {
+  return model_proto(
+      {{"Conv", "conv", {"x", "w", "b"}, {"c"}, attr_ints("pads", {1, 1, 1, 1})},
+       {"Clip", "relu6", {"c", "zero", "six"}, {"r"}, {}},
+       {"Add", "a3", {"r", "three"}, {"t"}, {}},
+       {"Clip", "clip", {"t", "zero", "six"}, {"tc"}, {}},
+       {"Mul", "m", {"r", "tc"}, {"mm"}, {}},
+       {"Div", "d6", {"mm", "six"}, {"h"}, {}},
+       {"Sigmoid", "sg", {"h"}, {"hs"}, {}},
+       {"Mul", "silu", {"h", "hs"}, {"y"}, {}}},
+      {tensor_proto("w", {4, 3, 3, 3}, iota_floats(108, 0.5f)),
+       tensor_proto("b", {4}, {0.1f, -0.2f, 0.3f, 0.0f}), tensor_proto("zero", {}, {0.0f}),
+       tensor_proto("six", {}, {6.0f}), tensor_proto("three", {}, {3.0f})},
+      {value_info("x", {1, 3, 5, 5})}, {value_info("y", {1, 4, 5, 5})});
+}
+
 Result<Graph> import_bytes(const Bytes& b, const OnnxImportOptions& o = {}) {
   return compiler::import_onnx_bytes(b.data(), b.size(), o);
 }
@@ -388,7 +418,7 @@ TEST(ProtobufReader, EveryTruncationFails) {
 }
 
 TEST(ProtobufReader, RandomByteFlipsNeverCrash) {
-  std::vector<Bytes> models = {conv_bn_model()};
+  std::vector<Bytes> models = {conv_bn_model(), opset9_chain_model(), conv_fusion_model()};
   Result<Bytes> real = compiler::read_file_bytes(
       "/usr/share/libonnx-testdata/data/node/test_conv_with_strides_padding/model.onnx");
   if (real.is_ok()) models.push_back(real.value());
@@ -513,15 +543,7 @@ TEST(OnnxImport, InputShapeFixesSymbolicDimensions) {
 // reference computed here.
 TEST(OnnxImport, OpsetNineAndThirteenFormsAgree) {
   const std::vector<float> x = iota_floats(12, 1.0f);  // [1,1,3,4]
-  const Bytes m9 = model_proto(
-      {{"Pad", "pad", {"x"}, {"p"}, attr_ints("pads", {0, 0, 1, 1, 0, 0, 1, 1}) + attr_string("mode", "reflect")},
-       {"Clip", "clip", {"p"}, {"c"}, attr_float("min", -0.5f) + attr_float("max", 0.6f)},
-       {"Slice", "slice", {"c"}, {"s"}, attr_ints("starts", {1}) + attr_ints("ends", {4}) + attr_ints("axes", {2})},
-       {"Unsqueeze", "unsq", {"s"}, {"u"}, attr_ints("axes", {0})},
-       {"Squeeze", "sq", {"u"}, {"q"}, attr_ints("axes", {0})},
-       {"Upsample", "up", {"q", "scales"}, {"y"}, attr_string("mode", "nearest")}},
-      {tensor_proto("scales", {4}, {1, 1, 2, 2})}, {value_info("x", {1, 1, 3, 4})},
-      {value_info("y", {1, 1, 6, 12})}, 9);
+  const Bytes m9 = opset9_chain_model();
   const Bytes m13 = model_proto(
       {{"Pad", "pad", {"x", "pads"}, {"p"}, attr_string("mode", "reflect")},
        {"Clip", "clip", {"p", "lo", "hi"}, {"c"}, {}},
@@ -585,19 +607,7 @@ void expect_fused_matches(const Bytes& m, const std::vector<float>& x, plan::OpC
 
 TEST(OnnxImport, FusionsMatchUnfusedLowering) {
   // Conv -> Clip(0, 6) (relu6 into the conv) -> hard_swish pattern -> x * Sigmoid(x).
-  const Bytes conv = model_proto(
-      {{"Conv", "conv", {"x", "w", "b"}, {"c"}, attr_ints("pads", {1, 1, 1, 1})},
-       {"Clip", "relu6", {"c", "zero", "six"}, {"r"}, {}},
-       {"Add", "a3", {"r", "three"}, {"t"}, {}},
-       {"Clip", "clip", {"t", "zero", "six"}, {"tc"}, {}},
-       {"Mul", "m", {"r", "tc"}, {"mm"}, {}},
-       {"Div", "d6", {"mm", "six"}, {"h"}, {}},
-       {"Sigmoid", "sg", {"h"}, {"hs"}, {}},
-       {"Mul", "silu", {"h", "hs"}, {"y"}, {}}},
-      {tensor_proto("w", {4, 3, 3, 3}, iota_floats(108, 0.5f)),
-       tensor_proto("b", {4}, {0.1f, -0.2f, 0.3f, 0.0f}), tensor_proto("zero", {}, {0.0f}),
-       tensor_proto("six", {}, {6.0f}), tensor_proto("three", {}, {3.0f})},
-      {value_info("x", {1, 3, 5, 5})}, {value_info("y", {1, 4, 5, 5})});
+  const Bytes conv = conv_fusion_model();
   expect_fused_matches(conv, iota_floats(75, 3.0f), plan::OpCode::hard_swish);
   expect_fused_matches(conv, iota_floats(75, 3.0f), plan::OpCode::silu);
   auto g = import_bytes(conv);
