@@ -20,6 +20,7 @@
 #include <string>
 #include <vector>
 
+#include "runtime/ops/op.h"
 #include "tests/test_util.h"
 
 namespace mint {
@@ -424,6 +425,119 @@ TEST(OpsImageValidation, BuilderRejectsBadGraphs) {
   expect_rejected([&](G& g) { return g.hard_sigmoid(x(g, {3}), INFINITY, 0.0f); }, "must be finite");
   expect_rejected([&](G& g) { return g.binary(plan::OpCode::pow, x(g, {3}), g.input("b", DType::f32, {4})); },
                   "do not broadcast");
+}
+
+// ---- plan validation: the ops' validate() on hand-made descriptions ---------------------------
+
+// Hand-made tensors and one op over them, validated by the op's OpDefinition directly.
+class PlanFixture {
+ public:
+  int add(const std::string& name, DType dtype, const Dims& dims) {
+    auto t = std::make_unique<TensorDesc>();
+    t->name = name;
+    t->dtype = dtype;
+    t->shape.rank = dims.size();
+    for (size_t i = 0; i < dims.size(); ++i) t->shape[i] = dims[i];
+    t->storage = plan::Storage::arena;
+    t->layout = plan::Layout::plain;
+    t->byte_size = plain_byte_size(dtype, t->shape.elements());
+    t->offset = next_;
+    next_ += (t->byte_size + 63) / 64 * 64;
+    tensors_.push_back(std::move(t));
+    return static_cast<int>(tensors_.size() - 1);
+  }
+  template <typename OptionsT>
+  Status validate(plan::OpCode code, const OptionsT* options, const std::vector<int>& in,
+                  const std::vector<int>& out) {
+    plan::OpT op;
+    op.opcode = code;
+    if (options) {
+      OptionsT copy = *options;
+      op.options.Set(std::move(copy));
+    }
+    op.inputs.assign(in.begin(), in.end());
+    op.outputs.assign(out.begin(), out.end());
+    fbb_.Clear();
+    fbb_.Finish(plan::Op::Pack(fbb_, &op));
+    OpView view;
+    view.index = 0;
+    view.op = flatbuffers::GetRoot<plan::Op>(fbb_.GetBufferPointer());
+    for (int i : in) {
+      view.inputs.push_back(tensors_[static_cast<size_t>(i)].get());
+      view.input_ids.push_back(i);
+    }
+    for (int i : out) {
+      view.outputs.push_back(tensors_[static_cast<size_t>(i)].get());
+      view.output_ids.push_back(i);
+    }
+    const OpDefinition* def = find_op_definition(code);
+    return def ? def->validate(view) : Status::internal("no definition");
+  }
+
+ private:
+  std::vector<std::unique_ptr<TensorDesc>> tensors_;
+  size_t next_ = 0;
+  flatbuffers::FlatBufferBuilder fbb_;
+};
+
+void expect_invalid(const Status& st, const std::string& want) {
+  EXPECT_EQ(st.code(), mint_status_invalid_plan) << st.message();
+  EXPECT_NE(st.message().find(want), std::string::npos) << st.message();
+}
+
+TEST(OpsImageValidation, Plans) {
+  PlanFixture f;
+  const int x = f.add("x", DType::f32, {1, 8, 8, 4});
+  const int y_pool = f.add("y", DType::f32, {1, 4, 4, 4});
+  const int y_bad = f.add("ybad", DType::f32, {1, 5, 4, 4});
+  const int xi = f.add("xi", DType::i32, {1, 8, 8, 4});
+  const int v = f.add("v", DType::f32, {3, 4});
+  const int vi = f.add("vi", DType::i32, {3, 4});
+  const int sl = f.add("sl", DType::i32, {2, 4});
+  const int r = f.add("r", DType::f32, {3, 1});
+  plan::Pool2DOptionsT pool;
+  pool.kernel_h = pool.kernel_w = 2;
+  pool.stride_h = pool.stride_w = 2;
+  EXPECT_TRUE(f.validate(plan::OpCode::max_pool2d, &pool, {x}, {y_pool}).is_ok());
+  expect_invalid(f.validate(plan::OpCode::max_pool2d, &pool, {x}, {y_bad}), "has shape [1,5,4,4], want [1,4,4,4]");
+  expect_invalid(f.validate(plan::OpCode::average_pool2d, static_cast<plan::ClipOptionsT*>(nullptr), {x}, {y_pool}),
+                 "options must be Pool2DOptions, got NONE");
+  expect_invalid(f.validate(plan::OpCode::max_pool2d, &pool, {xi}, {y_pool}), "dtype i32");
+  expect_invalid(f.validate(plan::OpCode::max_pool2d, &pool, {x}, {x}), "want [1,4,4,4]");
+  plan::ResizeOptionsT rs;
+  rs.out_h = 4;
+  rs.out_w = 4;
+  rs.scale_h = rs.scale_w = 0.5f;
+  EXPECT_TRUE(f.validate(plan::OpCode::resize, &rs, {x}, {y_pool}).is_ok());
+  rs.coordinates = static_cast<plan::ResizeCoordinates>(9);
+  expect_invalid(f.validate(plan::OpCode::resize, &rs, {x}, {y_pool}), "coordinates 9 is not valid");
+  plan::ClipOptionsT clip;
+  clip.min = 2;
+  clip.max = 1;
+  expect_invalid(f.validate(plan::OpCode::clip, &clip, {v}, {v}), "must be ordered");
+  clip.min = NAN;
+  expect_invalid(f.validate(plan::OpCode::clip, &clip, {v}, {v}), "not NaN");
+  plan::SliceOptionsT s;
+  s.starts = {1, 0};
+  s.ends = {3, 4};
+  s.steps = {1, 1};
+  EXPECT_TRUE(f.validate(plan::OpCode::slice, &s, {vi}, {sl}).is_ok());
+  expect_invalid(f.validate(plan::OpCode::slice, &s, {v}, {sl}), "dtype");  // dtypes differ
+  s.steps = {1};
+  expect_invalid(f.validate(plan::OpCode::slice, &s, {vi}, {sl}), "starts, ends and steps have 2, 2 and 1 values");
+  plan::ReduceOptionsT red;
+  red.axes = {1};
+  red.keepdims = true;
+  EXPECT_TRUE(f.validate(plan::OpCode::reduce_mean, &red, {v}, {r}).is_ok());
+  red.keepdims = false;
+  expect_invalid(f.validate(plan::OpCode::reduce_mean, &red, {v}, {r}), "want [3]");
+  plan::PadOptionsT pad;
+  pad.pads = {0, 0, 0};
+  expect_invalid(f.validate(plan::OpCode::pad, &pad, {v}, {v}), "pads has 3 values, want 4");
+  expect_invalid(f.validate(plan::OpCode::sub, static_cast<plan::ClipOptionsT*>(nullptr), {v, r}, {r}),
+                 "want [3,4]");
+  expect_invalid(f.validate(plan::OpCode::hard_swish, static_cast<plan::ClipOptionsT*>(nullptr), {v}, {r}),
+                 "want [3,4]");
 }
 
 }  // namespace
