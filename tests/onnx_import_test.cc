@@ -141,30 +141,6 @@ Bytes attr_float(const std::string& name, float f) {
   return out;
 }
 
-Bytes attr_int(const std::string& name, int64_t v) {
-  Bytes a;
-  put_string(a, 1, name);
-  put_int(a, 3, v);
-  put_int(a, 20, 2);
-  Bytes out;
-  put_bytes(out, 5, a);
-  return out;
-}
-Bytes attr_floats(const std::string& name, const std::vector<float>& v) {
-  Bytes a;
-  put_string(a, 1, name);
-  Bytes packed;
-  for (float f : v) {
-    uint8_t raw[4];
-    std::memcpy(raw, &f, 4);
-    packed.insert(packed.end(), raw, raw + 4);
-  }
-  put_bytes(a, 7, packed);
-  put_int(a, 20, 6);
-  Bytes out;
-  put_bytes(out, 5, a);
-  return out;
-}
 Bytes operator+(Bytes a, const Bytes& b) {
   a.insert(a.end(), b.begin(), b.end());
   return a;
