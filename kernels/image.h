@@ -61,7 +61,9 @@ struct ResizeKernelParams {
   float scale_h, scale_w;
 };
 
-// The input coordinate of output coordinate `o` (of `out`, from `in`) for `coordinates`.
+// The input coordinate of output coordinate `o` (of `out`, from `in`) for `coordinates`;
+// align_corners divides by the resized length in * scale - 1 as the ONNX reference does (equal
+// to out - 1 when the model gives sizes rather than scales).
 float resize_source_coordinate(int coordinates, size_t o, size_t in, size_t out, float scale);
 
 void f32_resize_scalar(const ResizeKernelParams& p, const float* x, float* y, size_t row_begin,

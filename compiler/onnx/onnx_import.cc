@@ -177,6 +177,7 @@ class Importer {
   Status lower_gather();
   Status lower_cast();
   Status lower_resize(bool upsample);
+  Status lower_layer_norm();
   // onnx_import_fold.inc
   Status try_fold(bool* done);
   Result<Dims> axes_operand(int64_t input_from, bool required);
@@ -539,6 +540,7 @@ Status Importer::lower_node() {
   if (op == "Cast") return lower_cast();
   if (op == "Resize") return lower_resize(false);
   if (op == "Upsample") return lower_resize(true);
+  if (op == "LayerNormalization") return lower_layer_norm();
   if (op == "Relu" || op == "LeakyRelu" || op == "Tanh" || op == "Sigmoid") return lower_unary();
   if (op == "Softmax") return lower_softmax();
   if (op == "Reshape") return lower_reshape(false);

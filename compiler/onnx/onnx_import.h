@@ -1,8 +1,8 @@
 // The ONNX frontend: an ONNX model file -> a mint compiler Graph (compiler/graph.h), ready for
 // compile() (compiler/compile.h).
 //
-// Accepted models: default-domain ("" / "ai.onnx") opset 11 to 17, static shapes (every graph
-// input's dimensions known), f32 activations. Weights come from initializers, Constant nodes or
+// Accepted models: default-domain ("" / "ai.onnx") opset 9 to 17, static shapes (every graph
+// input's dimensions known, or given by OnnxImportOptions::input_shapes), f32 activations. Weights come from initializers, Constant nodes or
 // ImportOptions::constant_inputs; they are decoded to host vectors (compiler/onnx/onnx_model.h)
 // and become mint constants.
 //
@@ -24,6 +24,23 @@
 // BatchNormalization (inference; folded into a preceding Conv / ConvTranspose whose result has
 // no other use, else a mul + add with per-channel constants), Dropout (inference: identity).
 // Reshape, Flatten and Transpose of constants are evaluated on the host.
+// Image and third-party model ops (compiler/onnx/onnx_import_image.inc): MaxPool, AveragePool
+// (2-D; pads, strides, dilations, ceil_mode, count_include_pad, auto_pad), GlobalAveragePool,
+// Resize (opset 10 and 11+ forms; nearest with every nearest_mode, linear; half_pixel,
+// asymmetric, align_corners, pytorch_half_pixel, tf_half_pixel_for_nn; H and W only), Upsample,
+// Pad (attributes before opset 11, inputs after; constant / reflect / edge), Sub, Div, Pow, Max,
+// Min, Clip (attributes before 11, inputs after), HardSigmoid, HardSwish, Sqrt, Exp, Neg, Abs,
+// Reciprocal, ReduceMean, Slice (attributes before 10, inputs after; negative steps),
+// Squeeze / Unsqueeze (attribute axes before 13, input after), Gather and Cast (of activations:
+// evenly spaced constant indices; to FLOAT), LayerNormalization (without its extra outputs).
+// Constant folding (onnx_import_fold.inc): Shape, Size, Gather, Cast, Concat, (Un)Squeeze,
+// Slice, Add/Sub/Mul/Div/Pow/Max/Min, Neg, Sqrt, Reciprocal, Floor, Ceil, Abs, Exp, Equal,
+// Where, Expand, ConstantOfShape, Range and Identity with constant inputs are evaluated on the
+// host (Shape of any value is a constant), so exporters' shape arithmetic disappears.
+// Fusions (onnx_import_fuse.inc, OnnxImportOptions::fuse_patterns): Relu / Clip(0, 6) into the
+// preceding Conv / ConvTranspose (after a folded BatchNormalization) or constant-weight Gemm /
+// MatMul; x * clip(x + 3, 0, 6) / 6 and x * HardSigmoid(x) -> hard_swish; x * Sigmoid(x) ->
+// silu; the ReduceMean / Sub / Pow / Sqrt / Div / Mul / Add LayerNorm pattern -> layer_norm.
 //
 // Errors: every unsupported op, attribute value or dtype is an `unsupported` Status naming the
 // node, e.g. "node 7 'conv3' (Conv): attribute auto_pad=FOO is not supported"; malformed
@@ -49,6 +66,9 @@ struct OnnxImportOptions {
   std::map<std::string, onnx::OnnxTensor> constant_inputs;
   // Fold inference BatchNormalization into a preceding Conv / ConvTranspose.
   bool fold_batchnorm = true;
+  // Fuse activations into convolutions / fully connected layers and lower the hard_swish,
+  // silu and LayerNorm patterns as single ops (compiler/onnx/onnx_import_fuse.inc).
+  bool fuse_patterns = true;
   // Shapes for graph inputs by name, replacing symbolic (or any) dimensions; each must have the
   // input's rank and agree with its known dimensions (`mint compile --input-shape`).
   std::map<std::string, std::vector<int64_t>> input_shapes;

@@ -84,9 +84,11 @@ float resize_source_coordinate(int coordinates, size_t o, size_t in, size_t out,
   switch (coordinates) {
     case 1:  // asymmetric
       return xo / scale;
-    case 2:  // align_corners
-      return out == 1 ? 0.0f
-                      : xo * static_cast<float>(in - 1) / static_cast<float>(out - 1);
+    case 2: {  // align_corners, with ONNX's resized length in * scale (out when sizes are given)
+      const float len = static_cast<float>(in) * scale;
+      (void)out;
+      return len <= 1.0f ? 0.0f : xo * static_cast<float>(in - 1) / (len - 1.0f);
+    }
     case 3:  // pytorch_half_pixel
       return out > 1 ? (xo + 0.5f) / scale - 0.5f : 0.0f;
     case 4:  // tf_half_pixel_for_nn

@@ -22,6 +22,7 @@
 
 #include "kernels/registry.h"
 #include "runtime/ops/conv_xnnpack.h"
+#include "runtime/ops/depthwise.h"
 #include "runtime/ops/gemm_operator.h"
 #include "runtime/ops/op_util.h"
 #include "runtime/ops/shapes.h"
@@ -329,6 +330,7 @@ Result<std::unique_ptr<Node>> prepare_conv2d(const OpView& op, const PrepareCont
       return std::unique_ptr<Node>(
           new Qs8GemmConvNode(op, select_qs8_gemm(ctx.isa), qs8_im2col_scalar));
     default:
+      if (is_depthwise_conv2d(op)) return prepare_depthwise_conv2d(op, ctx);
       return std::unique_ptr<Node>(new DirectConvNode(op, f32_conv2d_direct_row_scalar));
   }
 }
