@@ -5,6 +5,7 @@
 
 #include <functional>
 
+#include "compiler/tokenizer_import.h"
 #include "runtime/model.h"
 #include "runtime/tokenizer/from_plan.h"
 #include "runtime/tokenizer/tokenizer.h"
@@ -69,6 +70,23 @@ TEST(PlanTokenizer, TinyBpeEncodesAsExpected) {
   const tokenizer::Tokenizer& t = tok;
   EXPECT_EQ(t.token_bytes(258), "hell");
   EXPECT_EQ(t.token_bytes(262), "");
+}
+
+TEST(PlanTokenizer, Gpt2FilesBecomeThePlansTokenizer) {
+  const auto [json, bpe] = tiny_bpe_files();
+  Result<compiler::PlanTokenizer> t = compiler::gpt2_plan_tokenizer(json, bpe);
+  ASSERT_TRUE(t.is_ok()) << t.status().message();
+  EXPECT_EQ(t.value().kind, plan::TokenizerKind::gpt2_bpe);
+  EXPECT_EQ(t.value().data, tiny_plan_tokenizer().data);
+  EXPECT_EQ(t.value().bos_id, 261);
+  EXPECT_EQ(t.value().eos_id, 261);
+  EXPECT_FALSE(t.value().add_bos);
+  EXPECT_EQ(compiler::gpt2_plan_tokenizer(bpe, json).status().code(), mint_status_invalid_plan);
+  Status st =
+      compiler::gpt2_plan_tokenizer_from_files("/no/such/encoder.json", "/no/such/vocab.bpe")
+          .status();
+  EXPECT_EQ(st.code(), mint_status_io_error);
+  EXPECT_NE(st.message().find("/no/such/encoder.json"), std::string::npos) << st.message();
 }
 
 TEST(PlanTokenizer, RoundTripsThroughAPlan) {

@@ -24,10 +24,13 @@
 //     5. draw u = uniform() once and return the kept token at which the cumulative softmax
 //        probability (logit / temperature, renormalized over the kept tokens) first exceeds
 //        u * total.
-//   Candidates are ordered by logit descending, then id ascending, so results do not depend on
-//   the sort algorithm. NaN logits are treated as -infinity; -infinity logits are never picked.
-//   Errors: invalid_argument for a null pointer, vocab == 0, or an id in history outside
-//   [0, vocab); invalid_argument when every logit is NaN or -infinity.
+//   The walk in step 5 goes over the kept tokens by logit descending, then id ascending, when
+//   top-k or top-p applied, and by id otherwise; both orders are total, so results do not depend
+//   on the standard library's sort. top-p sorts only as far as the nucleus reaches (64 tokens,
+//   then 16 times more a round). +infinity logits, if any, are the only candidates, with equal
+//   weight. NaN logits are treated as -infinity; -infinity logits are never picked.
+//   Errors: invalid_argument for a null pointer, vocab == 0, an id in the penalty's window
+//   outside [0, vocab) (checked when the penalty applies), or every logit NaN or -infinity.
 //   The caller's logits are not modified. The result for a given (seed, sequence of calls) is
 //   the same on every run.
 #pragma once

@@ -34,7 +34,6 @@
 #include <cstdlib>
 #include <cstring>
 #include <fstream>
-#include <iterator>
 #include <new>
 #include <stdexcept>
 #include <random>
@@ -44,11 +43,11 @@
 #include "compiler/compile.h"
 #include "compiler/onnx/onnx_import.h"
 #include "compiler/quantize_static.h"
+#include "compiler/tokenizer_import.h"
 #include "mint/mint.h"
 #include "runtime/model.h"
 #include "runtime/session.h"
 #include "runtime/tokenizer/from_plan.h"
-#include "runtime/tokenizer/gpt2_bpe.h"
 #include "tools/mint/demo_model.h"
 #include "tools/mint/text_bench.h"
 #include "compiler/hf/hf_import.h"
@@ -278,29 +277,6 @@ Result<compiler::HfImportOptions> hf_options(const Args& args) {
   return o;
 }
 
-Result<std::string> read_text_file(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return Status::io_error("cannot open '" + path + "'");
-  std::string data((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  if (in.bad()) return Status::io_error("cannot read '" + path + "'");
-  return data;
-}
-
-// GPT-2's tokenizer files -> the plan's tokenizer (binary form, <|endoftext|> as bos and eos).
-Result<compiler::PlanTokenizer> gpt2_plan_tokenizer(const std::string& json_path,
-                                                    const std::string& bpe_path) {
-  MINT_ASSIGN_OR_RETURN(std::string json, read_text_file(json_path));
-  MINT_ASSIGN_OR_RETURN(std::string bpe, read_text_file(bpe_path));
-  Result<tokenizer::Gpt2Bpe> tok = tokenizer::Gpt2Bpe::from_json_and_merges(json, bpe);
-  if (!tok.is_ok()) return tok.status().with_context("--tokenizer-gpt2 " + json_path + " " + bpe_path);
-  compiler::PlanTokenizer out;
-  out.kind = plan::TokenizerKind::gpt2_bpe;
-  out.data = tok.value().to_binary();
-  out.bos_id = tok.value().bos_id();
-  out.eos_id = tok.value().eos_id();
-  return out;
-}
-
 Result<std::vector<uint8_t>> compile_input(const std::string& input, const std::string& weights,
                                            const Args* args = nullptr) {
   compiler::CompileOptions options;
@@ -309,7 +285,9 @@ Result<std::vector<uint8_t>> compile_input(const std::string& input, const std::
   options.int4_group_size = static_cast<uint32_t>(args ? args->group_size : 32);
   options.int4_asymmetric = args ? args->asymmetric : false;
   if (args != nullptr && !args->tokenizer_json.empty()) {
-    MINT_ASSIGN_OR_RETURN(options.tokenizer, gpt2_plan_tokenizer(args->tokenizer_json, args->tokenizer_bpe));
+    auto tok = compiler::gpt2_plan_tokenizer_from_files(args->tokenizer_json, args->tokenizer_bpe);
+    if (!tok.is_ok()) return tok.status().with_context("--tokenizer-gpt2");
+    options.tokenizer = std::move(tok).value();
   }
   MINT_ASSIGN_OR_RETURN(options.weights, parse_weights(weights));
   if (!calibration.empty()) {
