@@ -16,6 +16,9 @@ namespace mint {
 namespace {
 
 constexpr size_t kMinTransposedPixels = 32;
+constexpr size_t kMinTransposedChannels = 16;
+constexpr size_t kThinInputChannels = 8;
+constexpr size_t kMinIm2colElements = size_t{1} << 20;
 
 bool xnnpack_ready() {
   static std::once_flag once;
@@ -116,8 +119,14 @@ Result<std::unique_ptr<Node>> maybe_xnnpack_conv(const OpView& op, const Prepare
     const bool pointwise = o->kernel_h() == 1 && o->kernel_w() == 1 && o->stride_h() == 1 &&
                            o->stride_w() == 1 && o->pad_top() == 0 && o->pad_left() == 0 &&
                            o->pad_bottom() == 0 && o->pad_right() == 0 && o->groups() == 1;
-    if (m == Mode::kAuto && pointwise) return std::unique_ptr<Node>();
     const size_t groups = static_cast<size_t>(o->groups());
+    if (m == Mode::kAuto) {
+      const size_t im2col = static_cast<size_t>(y.shape[0] * y.shape[1] * y.shape[2]) *
+                            static_cast<size_t>(o->kernel_h() * o->kernel_w()) * cin;
+      const bool faster =
+          groups > 1 || (!pointwise && (cin < kThinInputChannels || im2col >= kMinIm2colElements));
+      if (!faster) return std::unique_ptr<Node>();
+    }
     if (w.layout == plan::Layout::gemm_f32) {
       unpack_f32_panels(w.data, cout, static_cast<size_t>(w.shape[1]), &weights, &bias);
     } else if (w.layout == plan::Layout::plain) {
@@ -143,7 +152,8 @@ Result<std::unique_ptr<Node>> maybe_xnnpack_conv(const OpView& op, const Prepare
     const auto* o = op.op->options_as_TransposedConv2DOptions();
     if (w.layout != plan::Layout::gemm_f32) return std::unique_ptr<Node>();
     if (m == Mode::kAuto &&
-        static_cast<size_t>(x.shape[1] * x.shape[2]) < kMinTransposedPixels) {
+        (static_cast<size_t>(x.shape[1] * x.shape[2]) < kMinTransposedPixels ||
+         cout < kMinTransposedChannels)) {
       return std::unique_ptr<Node>();
     }
     const size_t kh = static_cast<size_t>(o->kernel_h()), kw = static_cast<size_t>(o->kernel_w());
