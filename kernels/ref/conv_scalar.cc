@@ -139,10 +139,21 @@ void qs8_col2im_row_scalar(const Conv2DGeometry* g, size_t oh, const float* cols
                            const F32MinMaxParams* params, float out_scale,
                            int32_t out_zero_point) {
   f32_col2im_row_scalar(g, oh, cols, bias, acc_row, params);
+  // nearbyint(v) + zp clamped to [-128, 127], without a libm call so that the loop vectorizes:
+  // v is first clamped to the integers [-129 - zp, 128 - zp] (NaN goes to the low end, as the
+  // float clamp of qs8_quantize_scalar sends it to -128), which changes no result, and then
+  // rounded half to even by adding and subtracting 1.5 * 2^23 (exact for |v| <= 2^22 in the
+  // default rounding mode, like nearbyint).
   const float zp = static_cast<float>(out_zero_point);
-  for (size_t i = 0; i < g->out_w * g->out_c; ++i) {
-    float v = std::nearbyint(acc_row[i] / out_scale) + zp;
-    v = v >= -128.0f ? v : -128.0f;  // in float: NaN or huge values never reach the conversion
+  const float lo = -129.0f - zp, hi = 128.0f - zp;
+  const float magic = 12582912.0f;  // 1.5 * 2^23
+  const size_t n = g->out_w * g->out_c;  // hoisted: int8 stores may alias *g
+  for (size_t i = 0; i < n; ++i) {
+    float v = acc_row[i] / out_scale;
+    v = v >= lo ? v : lo;
+    v = v <= hi ? v : hi;
+    v = ((v + magic) - magic) + zp;
+    v = v >= -128.0f ? v : -128.0f;
     v = v <= 127.0f ? v : 127.0f;
     y_row[i] = static_cast<int8_t>(v);
   }
