@@ -99,6 +99,8 @@ bool parse_args(int argc, char** argv, Args* args) {
       if (!parse_size(argv[++i], &args->threads)) return false;
     } else if (a == "--repeat" && has_value) {
       if (!parse_size(argv[++i], &args->repeat) || args->repeat == 0) return false;
+    } else if (a == "-h" || a == "--help") {
+      return false;  // usage
     } else if (!a.empty() && a[0] == '-') {
       std::fprintf(stderr, "mint: unknown option '%s'\n", a.c_str());
       return false;
