@@ -20,7 +20,8 @@
 // XNNPACK is initialized once per process (std::call_once); if that fails nothing is routed.
 // The operator is created in prepare (from the plan's weights, unpacked from the GEMM panels
 // into XNNPACK's [cout, kh, kw, cin] layout; XNNPACK packs its own copy) and set up on the
-// first run; it is set up again only if the arena or pool of a later run differs. Results
+// first run; it is set up again only if the arena or pool of a later run differs. Operators of
+// fewer than kMinParallelGemmMacs multiply-adds run without the pool, like mint's GEMMs. Results
 // agree with mint's kernels within float rounding (XNNPACK may use FMA and a different summation
 // order), not bit for bit.
 #pragma once
