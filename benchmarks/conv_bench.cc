@@ -49,6 +49,7 @@ constexpr Case kCases[] = {
     {"vae.enc.conv1 28x28x1->14x14x32 k4s2p1", false, 28, 28, 1, 32, 4, 2, 1, 1},
     {"vae.enc.conv2 14x14x32->7x7x64 k4s2p1", false, 14, 14, 32, 64, 4, 2, 1, 1},
     {"conv3x3 56x56x64->64 s1p1", false, 56, 56, 64, 64, 3, 1, 1, 1},
+    {"conv1x1 28x28x64->64", false, 28, 28, 64, 64, 1, 1, 0, 1},
     {"depthwise3x3 56x56x64 s1p1", false, 56, 56, 64, 64, 3, 1, 1, 64},
 };
 constexpr size_t kThreads[] = {1, 2};

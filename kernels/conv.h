@@ -30,19 +30,18 @@
 //       y_row[ow * out_c + co] = clamp(bias[co] + sum of cols[ih * in_w + iw][(kh * kernel_w
 //                                  + kw) * out_c + co] over every (ih, iw, kh, kw) that maps
 //                                  to (oh, ow), params->min, params->max)
-//     This gathers what a col2im scatter-add would add, so rows can run in parallel.
-//     bias may be null (0).
+//     Each output row depends only on the columns, so rows can run in parallel; the additions
+//     into one element happen in (kh, kw) order after the bias. bias may be null (0).
 //
 // Int8 (static per-tensor activations; the GEMM runs on the qs8 kernels of kernels/gemm.h):
 //   qs8_im2col_scalar: the int8 patch matrix of f32_im2col_scalar, with row stride
 //     `col_stride` bytes (>= K; the GEMM kernels read round_up(K, 4) bytes per row): positions
 //     outside the image are filled with `zero_point` (the input's zero point, i.e. real 0);
 //     bytes K..col_stride-1 of each row are set to 0.
-//   qs8_col2im_row_scalar: f32_col2im_row_scalar (same gather, same order of f32 additions:
-//     bias first, then taps in (kh, kw) order) followed by the clamp to
-//     [params->min, params->max] and the per-tensor quantization of qs8_quantize_scalar
-//     (kernels/elementwise.h): y = clamp(nearbyint(v / out_scale) + out_zero_point, -128, 127).
-//     `cols` are the dequantized f32 GEMM results of the int8 transposed convolution.
+//   qs8_col2im_row_scalar: f32_col2im_row_scalar into acc_row (out_w * out_c floats of
+//     scratch), then the per-tensor quantization of qs8_quantize_scalar (kernels/elementwise.h):
+//     y = clamp(nearbyint(v / out_scale) + out_zero_point, -128, 127). `cols` are the
+//     dequantized f32 GEMM results of the int8 transposed convolution.
 //
 // Pure, single-threaded, no allocation.
 #pragma once
@@ -84,13 +83,15 @@ void f32_col2im_row_scalar(const Conv2DGeometry* g, size_t oh, const float* cols
 using Qs8Im2ColFn = void (*)(const Conv2DGeometry* g, size_t row_begin, size_t rows,
                              const int8_t* x, int8_t zero_point, int8_t* cols, size_t col_stride);
 using Qs8Col2ImRowFn = void (*)(const Conv2DGeometry* g, size_t oh, const float* cols,
-                                const float* bias, int8_t* y_row, const F32MinMaxParams* params,
-                                float out_scale, int32_t out_zero_point);
+                                const float* bias, float* acc_row, int8_t* y_row,
+                                const F32MinMaxParams* params, float out_scale,
+                                int32_t out_zero_point);
 
 void qs8_im2col_scalar(const Conv2DGeometry* g, size_t row_begin, size_t rows, const int8_t* x,
                        int8_t zero_point, int8_t* cols, size_t col_stride);
 void qs8_col2im_row_scalar(const Conv2DGeometry* g, size_t oh, const float* cols,
-                           const float* bias, int8_t* y_row, const F32MinMaxParams* params,
-                           float out_scale, int32_t out_zero_point);
+                           const float* bias, float* acc_row, int8_t* y_row,
+                           const F32MinMaxParams* params, float out_scale,
+                           int32_t out_zero_point);
 
 }  // namespace mint

@@ -36,15 +36,18 @@ struct XCase {
 std::vector<XCase> cases() {
   using A = plan::Activation;
   return {
-      {"conv3x3_p1_relu", false, 1, 9, 8, 8, 16, 3, 1, 1, 1, 1, 1, 0, A::relu, true},
-      {"conv4x4_s2_batch2", false, 2, 14, 14, 32, 64, 4, 2, 1, 1, 1, 1, 0, A::none, true},
+      {"conv3x3_p1_relu", false, 1, 9, 8, 8, 16, 3, 1, 1, 1, 1, 1, 0, A::relu, false},
+      {"conv4x4_s2_batch2", false, 2, 14, 14, 32, 64, 4, 2, 1, 1, 1, 1, 0, A::none, false},
+      {"conv3x3_large_im2col", false, 1, 64, 64, 32, 16, 3, 1, 1, 1, 1, 1, 0, A::none, true},
+      {"conv4x4_s2_cin1", false, 1, 28, 28, 1, 32, 4, 2, 1, 1, 1, 1, 0, A::none, true},
       {"conv3x3_dilated_asym_pad", false, 1, 10, 9, 3, 5, 3, 1, 0, 2, 2, 1, 0, A::relu6, true},
       {"depthwise3x3", false, 1, 12, 12, 16, 16, 3, 1, 1, 1, 1, 16, 0, A::none, true},
       {"grouped3x3", false, 1, 8, 8, 8, 12, 3, 1, 1, 1, 1, 4, 0, A::relu, true},
       {"conv1x1_pointwise", false, 1, 7, 7, 16, 24, 1, 1, 0, 0, 1, 1, 0, A::none, false},
       {"tconv4x4_s2_7x7", true, 1, 7, 7, 64, 32, 4, 2, 1, 1, 1, 1, 0, A::relu, true},
-      {"tconv4x4_s2_14x14_to1", true, 1, 14, 14, 32, 1, 4, 2, 1, 1, 1, 1, 0, A::none, true},
-      {"tconv3x3_s2_outpad_batch2", true, 2, 6, 6, 8, 8, 3, 2, 1, 1, 1, 1, 1, A::none, true},
+      {"tconv4x4_s2_14x14_to1", true, 1, 14, 14, 32, 1, 4, 2, 1, 1, 1, 1, 0, A::none, false},
+      {"tconv3x3_s2_outpad_batch2", true, 2, 6, 6, 8, 8, 3, 2, 1, 1, 1, 1, 1, A::none, false},
+      {"tconv3x3_s2_outpad_16ch", true, 1, 6, 6, 8, 16, 3, 2, 1, 1, 1, 1, 1, A::relu, true},
       {"tconv_small_input_stays_mint", true, 1, 4, 4, 32, 16, 3, 2, 1, 1, 1, 1, 0, A::relu, false},
   };
 }

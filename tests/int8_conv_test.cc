@@ -272,6 +272,49 @@ TEST_P(Int8Conv, BitExactOnEveryIsa) {
   }
 }
 
+// An int8 result without per-tensor quantization is rejected at load, naming the tensor.
+TEST(Int8ConvPlan, RejectsInt8OutputWithoutQuantization) {
+  for (bool transposed : {false, true}) {
+    std::mt19937 rng(3);
+    GraphBuilder b;
+    const ValueId x = b.input("x", DType::f32, {1, 4, 4, 8});
+    const ValueId w = b.constant_f32("w", {8, 3, 3, 8}, random_floats(rng, 8 * 9 * 8));
+    ValueId y;
+    if (transposed) {
+      plan::TransposedConv2DOptionsT o;
+      o.kernel_h = o.kernel_w = 3;
+      y = b.transposed_conv2d(x, w, compiler::kInvalidValue, o, "conv");
+    } else {
+      plan::Conv2DOptionsT o;
+      o.kernel_h = o.kernel_w = 3;
+      y = b.conv2d(x, w, compiler::kInvalidValue, o, "conv");
+    }
+    b.output(y);
+    auto graph = b.finish();
+    ASSERT_TRUE(graph.is_ok()) << graph.status().message();
+    compiler::Graph g = std::move(graph).value();
+    QuantSpec qx;
+    qx.kind = plan::QuantKind::per_tensor;
+    qx.scales = {0.1f};
+    qx.zero_points = {0};
+    g.values[x].dtype = DType::i8;
+    g.values[x].quant = qx;
+    g.values[y].dtype = DType::i8;  // no quantization
+    compiler::CompileOptions options;
+    options.weights = compiler::WeightPrecision::kInt8;
+    auto bytes = compiler::compile(std::move(g), options);
+    ASSERT_TRUE(bytes.is_ok()) << bytes.status().message();
+    AlignedPlan plan(bytes.value());
+    mint_model_t model = nullptr;
+    EXPECT_EQ(mint_model_load_memory(plan.data(), plan.size(), nullptr, &model),
+              mint_status_invalid_plan);
+    EXPECT_NE(std::string(mint_last_error()).find("needs per-tensor quantization"),
+              std::string::npos)
+        << mint_last_error();
+    if (model) mint_model_free(model);
+  }
+}
+
 std::string conv_case_name(const ::testing::TestParamInfo<size_t>& info) {
   return conv_cases()[info.param].name;
 }

@@ -10,12 +10,16 @@
 #include <vector>
 
 #include "kernels/gemm.h"
+#include "runtime/ops/gemm_operator.h"
 #include "runtime/ops/op_util.h"
 
 namespace mint {
 namespace {
 
 constexpr size_t kMinTransposedPixels = 32;
+constexpr size_t kMinTransposedChannels = 16;
+constexpr size_t kThinInputChannels = 8;
+constexpr size_t kMinIm2colElements = size_t{1} << 20;
 
 bool xnnpack_ready() {
   static std::once_flag once;
@@ -58,23 +62,33 @@ class XnnConvNode final : public Node {
     batch_ = static_cast<size_t>(x[0]);
     h_ = static_cast<size_t>(x[1]);
     w_ = static_cast<size_t>(x[2]);
+    // Multiply-adds: transposed, every input pixel times the whole [kh*kw*cout, cin] weight;
+    // conv2d, every output pixel times kh*kw*cin/groups per output channel.
+    const TensorDesc& wt = *view.inputs[1];
+    const Shape& y = view.outputs[0]->shape;
+    const size_t macs = transposed ? static_cast<size_t>(x.elements()) *
+                                         static_cast<size_t>(wt.shape[0])
+                                   : static_cast<size_t>(y.elements()) *
+                                         static_cast<size_t>(wt.shape.elements() / wt.shape[0]);
+    single_thread_ = macs < kMinParallelGemmMacs;  // as the GEMMs (gemm_operator.h)
   }
   ~XnnConvNode() override { xnn_delete_operator(op_); }
 
   Status run(const ExecContext& ctx) const override {
     const float* x = data_as<const float>(ctx, x_);
     float* y = data_as<float>(ctx, y_);
-    if (x != set_x_ || y != set_y_ || ctx.pool != set_pool_) {
+    pthreadpool_t pool = single_thread_ ? nullptr : ctx.pool;
+    if (x != set_x_ || y != set_y_ || pool != set_pool_ || !set_up_) {
       const xnn_status st =
           transposed_ ? xnn_setup_deconvolution2d_nhwc_f32(op_, batch_, h_, w_, adj_h_, adj_w_, x,
-                                                           y, ctx.pool)
-                      : xnn_setup_convolution2d_nhwc_f32(op_, batch_, h_, w_, x, y, ctx.pool);
+                                                           y, pool)
+                      : xnn_setup_convolution2d_nhwc_f32(op_, batch_, h_, w_, x, y, pool);
       if (st != xnn_status_success) {
         return Status::internal("XNNPACK setup failed (status " + std::to_string(int(st)) + ")");
       }
-      set_x_ = x, set_y_ = y, set_pool_ = ctx.pool;
+      set_x_ = x, set_y_ = y, set_pool_ = pool, set_up_ = true;
     }
-    if (xnn_run_operator(op_, ctx.pool) != xnn_status_success) {
+    if (xnn_run_operator(op_, pool) != xnn_status_success) {
       return Status::internal("XNNPACK run failed");
     }
     return Status::ok();
@@ -89,10 +103,12 @@ class XnnConvNode final : public Node {
   int32_t x_, y_;
   uint32_t adj_h_, adj_w_;
   size_t batch_ = 0, h_ = 0, w_ = 0;
+  bool single_thread_ = false;
   // The pointers the operator was last set up with (a session runs on one thread at a time).
   mutable const float* set_x_ = nullptr;
   mutable float* set_y_ = nullptr;
   mutable pthreadpool_t set_pool_ = nullptr;
+  mutable bool set_up_ = false;
 };
 
 }  // namespace
@@ -116,8 +132,14 @@ Result<std::unique_ptr<Node>> maybe_xnnpack_conv(const OpView& op, const Prepare
     const bool pointwise = o->kernel_h() == 1 && o->kernel_w() == 1 && o->stride_h() == 1 &&
                            o->stride_w() == 1 && o->pad_top() == 0 && o->pad_left() == 0 &&
                            o->pad_bottom() == 0 && o->pad_right() == 0 && o->groups() == 1;
-    if (m == Mode::kAuto && pointwise) return std::unique_ptr<Node>();
     const size_t groups = static_cast<size_t>(o->groups());
+    if (m == Mode::kAuto) {
+      const size_t im2col = static_cast<size_t>(y.shape[0] * y.shape[1] * y.shape[2]) *
+                            static_cast<size_t>(o->kernel_h() * o->kernel_w()) * cin;
+      const bool faster =
+          groups > 1 || (!pointwise && (cin < kThinInputChannels || im2col >= kMinIm2colElements));
+      if (!faster) return std::unique_ptr<Node>();
+    }
     if (w.layout == plan::Layout::gemm_f32) {
       unpack_f32_panels(w.data, cout, static_cast<size_t>(w.shape[1]), &weights, &bias);
     } else if (w.layout == plan::Layout::plain) {
@@ -143,7 +165,8 @@ Result<std::unique_ptr<Node>> maybe_xnnpack_conv(const OpView& op, const Prepare
     const auto* o = op.op->options_as_TransposedConv2DOptions();
     if (w.layout != plan::Layout::gemm_f32) return std::unique_ptr<Node>();
     if (m == Mode::kAuto &&
-        static_cast<size_t>(x.shape[1] * x.shape[2]) < kMinTransposedPixels) {
+        (static_cast<size_t>(x.shape[1] * x.shape[2]) < kMinTransposedPixels ||
+         cout < kMinTransposedChannels)) {
       return std::unique_ptr<Node>();
     }
     const size_t kh = static_cast<size_t>(o->kernel_h()), kw = static_cast<size_t>(o->kernel_w());

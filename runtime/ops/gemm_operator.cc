@@ -131,6 +131,7 @@ size_t gemm_channel_block(size_t m, size_t n, size_t panel_bytes, size_t threads
 void run_f32_gemm(pthreadpool_t pool, const GemmSelection<F32GemmFn>& kernels, size_t m, size_t n,
                   size_t k, const float* a, size_t a_stride, const void* packed_w,
                   size_t panel_bytes, float* c, size_t c_stride, const F32MinMaxParams& params) {
+  if (m * n * k < kMinParallelGemmMacs) pool = nullptr;
   const auto* kernel = m == 1 ? kernels.gemv : kernels.gemm;
   F32GemmContext ctx{kernel->fn,  k, a,        a_stride, static_cast<const char*>(packed_w),
                      panel_bytes, c, c_stride, &params};
@@ -141,6 +142,7 @@ void run_f32_gemm(pthreadpool_t pool, const GemmSelection<F32GemmFn>& kernels, s
 void run_qs8_gemm(pthreadpool_t pool, const GemmSelection<Qs8GemmFn>& kernels, size_t m, size_t n,
                   size_t k, const int8_t* a, size_t a_stride, const void* packed_w, void* c,
                   size_t c_stride_bytes, const Qs8GemmParams& params) {
+  if (m * n * k < kMinParallelGemmMacs) pool = nullptr;
   const auto* kernel = m == 1 ? kernels.gemv : kernels.gemm;
   const size_t panel_bytes = qs8_gemm_panel_bytes(k);
   Qs8GemmContext ctx{kernel->fn,

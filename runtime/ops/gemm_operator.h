@@ -12,6 +12,9 @@
 // a few blocks per thread otherwise. With a single thread, or a single tile, the tiles run in a
 // plain loop on the calling thread.
 //
+// GEMMs of fewer than kMinParallelGemmMacs multiply-adds (m * n * k) run on the calling thread
+// whatever the pool: a few microseconds of work, less than waking the pool's threads costs.
+//
 // f16-weight GEMMs use run_f32_gemm with a select_f16w_gemm() selection and
 // panel_bytes = f16w_gemm_panel_bytes(k).
 //
@@ -26,6 +29,8 @@
 #include "kernels/registry.h"
 
 namespace mint {
+
+constexpr size_t kMinParallelGemmMacs = size_t{1} << 17;
 
 // Channel-block width (channels, a multiple of 16) for a GEMM of this shape on `threads`
 // threads, for a kernel of up to 8 rows (1 when m == 1): keeps a block of weights within about

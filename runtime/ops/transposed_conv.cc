@@ -213,8 +213,14 @@ class Qs8TransposedConvNode final : public Node {
   }
 
   size_t cols_bytes() const { return round_up(images_per_chunk_ * pixels_ * n_ * sizeof(float), 64); }
+  // f32 sums of the output rows of a chunk, before quantization (int8 output only).
+  size_t acc_bytes() const {
+    return qs8_out_ ? round_up(images_per_chunk_ * g_.out_h * g_.out_w * g_.out_c * sizeof(float), 64)
+                    : 0;
+  }
   size_t scratch_bytes() const override {
-    return cols_bytes() + (copy_rows_ ? round_up(images_per_chunk_ * pixels_ * k_stride_, 64) : 0);
+    return cols_bytes() + acc_bytes() +
+           (copy_rows_ ? round_up(images_per_chunk_ * pixels_ * k_stride_, 64) : 0);
   }
 
   Status run(const ExecContext& ctx) const override {
@@ -222,7 +228,8 @@ class Qs8TransposedConvNode final : public Node {
     const uint8_t* w = ctx.tensor_data[w_];
     const float* bias = bias_ >= 0 ? data_as<const float>(ctx, bias_) : nullptr;
     float* cols = reinterpret_cast<float*>(ctx.scratch);
-    int8_t* rows_copy = reinterpret_cast<int8_t*>(ctx.scratch + cols_bytes());
+    float* acc = reinterpret_cast<float*>(ctx.scratch + cols_bytes());
+    int8_t* rows_copy = reinterpret_cast<int8_t*>(ctx.scratch + cols_bytes() + acc_bytes());
     Qs8GemmParams params = params_;
     params.a_quant = &x_quant_;
     const size_t out_row = g_.out_w * g_.out_c;
@@ -247,8 +254,9 @@ class Qs8TransposedConvNode final : public Node {
           const size_t out_offset = ((b0 + img) * g_.out_h + oh) * out_row;
           const float* img_cols = cols + img * pixels_ * n_;
           if (qs8_out_) {
-            qs8_col2im_row_scalar(&g_, oh, img_cols, bias, data_as<int8_t>(ctx, y_) + out_offset,
-                                  &clamp_, out_scale_, out_zero_point_);
+            qs8_col2im_row_scalar(&g_, oh, img_cols, bias, acc + r * out_row,
+                                  data_as<int8_t>(ctx, y_) + out_offset, &clamp_, out_scale_,
+                                  out_zero_point_);
           } else {
             f32_col2im_row_scalar(&g_, oh, img_cols, bias, data_as<float>(ctx, y_) + out_offset,
                                   &clamp_);

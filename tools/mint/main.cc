@@ -218,6 +218,8 @@ bool parse_args(int argc, char** argv, Args* args) {
       if (!parse_size(argv[++i], &args->group_size)) return false;
     } else if (a == "--asymmetric") {
       args->asymmetric = true;
+    } else if (a == "-h" || a == "--help") {
+      return false;  // usage
     } else if (!a.empty() && a[0] == '-') {
       std::fprintf(stderr, "mint: unknown option '%s'\n", a.c_str());
       return false;
