@@ -1,4 +1,5 @@
-// The trained image models of models/image/ (DCGAN generator, beta-VAE decoder and encoder):
+// The trained image models of models/image/ (DCGAN generator, beta-VAE decoder and encoder,
+// the distilled and the channel-pruned DCGAN generators):
 // each committed ONNX file under models/image/trained/<model>/ is imported with
 // compiler::import_onnx, compiled to f32 plans and run through the C ABI on the 8 reference
 // inputs that the training script saved, at every ISA level this machine runs; every output must
@@ -10,7 +11,8 @@
 //
 // Files are found relative to this source file (tests/ -> the repository root), or under
 // $MINT_SOURCE_DIR when set. A missing or wrongly sized file FAILS the test: the trained files
-// are committed, and `models/image/{dcgan,vae}.py --out models/image/trained/<model>` rewrites them.
+// are committed, and `models/image/{dcgan,vae}.py --out models/image/trained/<model>` (and
+// distill.py, prune.py; see models/image/README.md) rewrite them.
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -65,6 +67,19 @@ std::vector<Case> cases() {
       {"vae", "encoder.onnx",
        {{"image", "encoder_inputs.bin", {1, 1, 28, 28}}},
        {{"mu", "encoder_mu.bin", {1, 16}}, {"logvar", "encoder_logvar.bin", {1, 16}}}},
+      // The distilled (half-width) and channel-pruned generators of distill.py / prune.py.
+      {"dcgan_distilled", "generator.onnx",
+       {{"z", "latents.bin", {1, 100, 1, 1}}},
+       {{"image", "reference.bin", {1, 1, 28, 28}}}},
+      {"dcgan_pruned_r30", "generator.onnx",
+       {{"z", "latents.bin", {1, 100, 1, 1}}},
+       {{"image", "reference.bin", {1, 1, 28, 28}}}},
+      {"dcgan_pruned_r50", "generator.onnx",
+       {{"z", "latents.bin", {1, 100, 1, 1}}},
+       {{"image", "reference.bin", {1, 1, 28, 28}}}},
+      {"dcgan_pruned_r70", "generator.onnx",
+       {{"z", "latents.bin", {1, 100, 1, 1}}},
+       {{"image", "reference.bin", {1, 1, 28, 28}}}},
   };
 }
 
@@ -193,7 +208,8 @@ std::string case_name(const ::testing::TestParamInfo<size_t>& info) {
   return name;
 }
 
-INSTANTIATE_TEST_SUITE_P(Trained, ImageModels, ::testing::Range<size_t>(0, 3), case_name);
+INSTANTIATE_TEST_SUITE_P(Trained, ImageModels, ::testing::Range<size_t>(0, cases().size()),
+                         case_name);
 
 }  // namespace
 }  // namespace mint

@@ -196,6 +196,15 @@ def script_checks(work):
         m = manifest(student)
         check(m.get("widths") == [16, 8, 4] and "fid_fmnist" in m.get("quality", {}),
               f"distill manifest: widths {m.get('widths')}, FID-FMNIST")
+        try:
+            import onnx  # noqa: F401
+        except ImportError:
+            return
+        z = torch.randn(4, dcgan.LATENT, 1, 1)
+        with torch.no_grad():
+            diff = (dcgan.load_generator(os.path.join(student, "generator.onnx"))(z)
+                    - dcgan.load_generator(os.path.join(student, "generator.pt"))(z)).abs().max().item()
+        check(diff == 0.0, f"load_generator(generator.onnx) == load_generator(generator.pt) ({diff})")
 
 
 def main():

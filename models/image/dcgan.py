@@ -74,8 +74,17 @@ def generator_from_state_dict(state_dict):
 
 
 def load_generator(path):
-    """The generator saved as a state_dict at `path` (generator.pt), in eval mode."""
-    return generator_from_state_dict(torch.load(path))
+    """The generator at `path`, in eval mode: a state_dict (generator.pt) or the exported ONNX
+    file (generator.onnx, whose initializers keep the state_dict names; needs python3-onnx)."""
+    if not path.endswith(".onnx"):
+        return generator_from_state_dict(torch.load(path))
+    import onnx
+    from onnx import numpy_helper
+    state = {t.name: torch.from_numpy(numpy_helper.to_array(t).copy())
+             for t in onnx.load(path).graph.initializer}
+    for i in (1, 4, 7):  # BatchNorm counters are not exported
+        state[f"net.{i}.num_batches_tracked"] = torch.tensor(0)
+    return generator_from_state_dict(state)
 
 
 class Discriminator(nn.Module):

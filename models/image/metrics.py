@@ -22,8 +22,9 @@ Library:
     result = scorer.score_dcgan(generator, count=10000)
     floor = scorer.floor()                 # train vs test
 
-CLI (JSON on stdout; --manifest adds it to that manifest.json as "quality"):
-    /usr/bin/python3 models/image/metrics.py --floor
+CLI (JSON on stdout; --manifest adds it to that manifest.json as "quality", or "floor"):
+    /usr/bin/python3 models/image/metrics.py --floor \
+        --manifest models/image/trained/classifier/manifest.json
     /usr/bin/python3 models/image/metrics.py --dcgan models/image/trained/dcgan/generator.pt \
         --manifest models/image/trained/dcgan/manifest.json
     /usr/bin/python3 models/image/metrics.py --vae models/image/trained/vae/vae.pt \
@@ -185,12 +186,14 @@ def main():
                                             "features) of generated images")
     p.add_argument("--classifier", default=DEFAULT_CLASSIFIER, help="classifier.pt")
     group = p.add_mutually_exclusive_group(required=True)
-    group.add_argument("--dcgan", help="a DCGAN generator.pt (any width, pruned or distilled)")
+    group.add_argument("--dcgan", help="a DCGAN generator.pt or generator.onnx (any width, "
+                                       "pruned or distilled)")
     group.add_argument("--vae", help="a vae.pt (prior samples of its decoder)")
     group.add_argument("--floor", action="store_true",
                        help="only the real-image floor: train images vs test images")
     p.add_argument("--count", type=int, default=DEFAULT_COUNT, help="generated images")
-    p.add_argument("--manifest", help="add the result to this manifest.json as \"quality\"")
+    p.add_argument("--manifest", help="add the result to this manifest.json as \"quality\" "
+                                      "(\"floor\" with --floor)")
     p.add_argument("--threads", type=int, default=2)
     args = p.parse_args()
     torch.set_num_threads(args.threads)
@@ -219,7 +222,7 @@ def main():
     json.dump(entry, sys.stdout, indent=2)
     print()
     if args.manifest:
-        update_manifest(args.manifest, "quality", entry)
+        update_manifest(args.manifest, "floor" if args.floor else "quality", entry)
 
 
 if __name__ == "__main__":
