@@ -14,7 +14,7 @@
  *      statistics (mint_generate_stats) to stderr.
  *
  * Plans without text-generation graphs pass steps 1-2 (if they carry a tokenizer) and fail in
- * step 3 with mint_status_invalid_argument ("plan has no text-generation graphs"), which the
+ * step 3 with mint_status_invalid_argument ("the plan is not a text plan ..."), which the
  * example reports. Prints "generation done" and exits 0 when every step succeeded; exits 1
  * otherwise.
  */

@@ -11,8 +11,8 @@ Only the standard library is used. The script:
   3. generates, streaming text to stdout through a Python callback, and prints the statistics
      (time to first token, prefill and decode tokens/s) to stderr.
 
-Plans without text-generation graphs fail in step 3 with invalid_argument ("plan has no
-text-generation graphs"), reported as an error (exit 1). Prints "generation done" and exits 0
+Plans without text-generation graphs fail in step 3 with invalid_argument ("the plan is not a
+text plan ..."), reported as an error (exit 1). Prints "generation done" and exits 0
 when every step succeeded.
 """
 import argparse

@@ -207,7 +207,7 @@ MINT_API mint_status mint_token_to_piece(mint_model_t model, int32_t id, char* o
  * max_new_tokens tokens one at a time, streaming each through the callback. The context is
  * kept between calls, so a second call continues the conversation (the last token sampled is
  * run first); mint_session_reset starts over. Plans without text-generation graphs fail with
- * mint_status_invalid_argument ("plan has no text-generation graphs").
+ * mint_status_invalid_argument ("the plan is not a text plan ...").
  *
  * Streaming is UTF-8 safe: each callback gets the token id and the bytes that are complete
  * after it, so a character split over several tokens arrives whole with the token that ends
