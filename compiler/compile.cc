@@ -173,14 +173,21 @@ Status lower_graph(Graph& graph, const CompileOptions& options) {
   for (ValueId v : graph.outputs) {
     if (!defined[v]) return Status::invalid_argument("output '" + graph.values[v].name + "' is never produced");
   }
+  // Static int8: the ops quantize_static left in float because they read a graph input get f16
+  // weights (compiler/quantize_static.h).
+  const bool static_int8 = !options.calibration.empty() && options.weights == WeightPrecision::kInt8;
+  CompileOptions f16_options;
+  f16_options.weights = WeightPrecision::kF16;
   PackCache cache;
   for (size_t i = 0; i < graph.nodes.size(); ++i) {
     Node& node = graph.nodes[i];
+    const CompileOptions& o =
+        static_int8 && keeps_float_input(graph, node) ? f16_options : options;
     Status st;
     switch (node.code) {
-      case plan::OpCode::fully_connected: st = prepack_fully_connected(graph, node, options, &cache); break;
-      case plan::OpCode::conv2d: st = prepack_conv2d(graph, node, options); break;
-      case plan::OpCode::transposed_conv2d: st = prepack_transposed_conv2d(graph, node, options); break;
+      case plan::OpCode::fully_connected: st = prepack_fully_connected(graph, node, o, &cache); break;
+      case plan::OpCode::conv2d: st = prepack_conv2d(graph, node, o); break;
+      case plan::OpCode::transposed_conv2d: st = prepack_transposed_conv2d(graph, node, o); break;
       default: break;
     }
     MINT_RETURN_IF_ERROR(st.with_context(node_ref(graph, i)));

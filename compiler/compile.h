@@ -8,7 +8,7 @@
 //   2. weight compression: per CompileOptions (f32, f16 or int8 per-channel weights for the
 //      GEMM-based ops, int4 group-wise for fully_connected; dynamic int8 activations for int8
 //      and int4 weights in an f32 graph, static int8 for ops whose input the static pass made
-//      int8);
+//      int8, f16 weights for the ops it left in float because they read a graph input);
 //   3. prepacking: fully_connected / conv2d / transposed_conv2d weights into the kernels'
 //      panel layouts (compiler/prepack.h), biases folded into the packing where the op allows;
 //   4. memory planning (compiler/memory_planner.h): arena offsets by liveness;

@@ -48,8 +48,8 @@ bool is_output(const Graph& graph, ValueId v) {
   return std::find(graph.outputs.begin(), graph.outputs.end(), v) != graph.outputs.end();
 }
 
-// An op that runs in int8 after static quantization: GEMM-based, f32 plain constant weights.
-bool is_int8_op(const Graph& graph, const Node& node) {
+// An op that can run in int8: GEMM-based, f32 plain constant weights.
+bool is_int8_capable(const Graph& graph, const Node& node) {
   if (node.code != plan::OpCode::fully_connected && node.code != plan::OpCode::conv2d &&
       node.code != plan::OpCode::transposed_conv2d) {
     return false;
@@ -70,7 +70,29 @@ bool is_passthrough(const Node& node) {
          !node.inputs.empty() && node.inputs[0] >= 0 && node.outputs.size() == 1;
 }
 
+// Whether v is a graph input, or a reshape / transpose of one (e.g. the NCHW -> NHWC transpose
+// of an ONNX model's input).
+bool is_graph_input_view(const Graph& graph, ValueId v) {
+  for (size_t i = graph.nodes.size(); i-- > 0;) {
+    const Node& node = graph.nodes[i];
+    if (node.outputs.size() == 1 && node.outputs[0] == v) {
+      if (!is_passthrough(node)) return false;
+      v = node.inputs[0];
+    }
+  }
+  return graph.values[v].kind == ValueKind::kInput;
+}
+
+// An op that runs in int8 after static quantization: int8-capable, not reading a graph input.
+bool is_int8_op(const Graph& graph, const Node& node) {
+  return is_int8_capable(graph, node) && !is_graph_input_view(graph, node.inputs[0]);
+}
+
 }  // namespace
+
+bool keeps_float_input(const Graph& graph, const Node& node) {
+  return is_int8_capable(graph, node) && is_graph_input_view(graph, node.inputs[0]);
+}
 
 Status fuse_activations(Graph& graph) {
   std::vector<bool> drop(graph.nodes.size(), false);

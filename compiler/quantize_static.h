@@ -17,6 +17,13 @@
 //        - otherwise a `quantize` node is inserted before the first int8 consumer (one per
 //          value), and an int8 op whose result is needed in f32 (tanh, sigmoid, a graph
 //          output, ...) writes f32 directly (the GEMM epilogue dequantizes; no dequantize node).
+//      An int8-capable op whose input 0 is a graph input (or a reshape / transpose of one)
+//      stays float (keeps_float_input; lowering gives it f16 weights): graph inputs are not
+//      quantized. On the trained DCGAN, quantizing its N(0, 1) latent per tensor (step
+//      8.2 / 255, 1 % of its spread as rms error, summed over 100 inputs by every first-layer
+//      output) was the largest single error source: max |err| 0.071 alone on the tanh output,
+//      0.111 with all the others, 0.072 without it (scripts/static_quant_error.py). The price:
+//      that layer's weights take 2 bytes instead of 1 (for the DCGAN, 2/3 of its weights).
 //      Per-tensor parameters from a range (asymmetric, 0 always representable):
 //        lo = min(0, min), hi = max(0, max), scale = (hi - lo) / 255 (1 if hi == lo),
 //        zero_point = clamp(nearbyint(-128 - lo / scale), -128, 127).
@@ -44,6 +51,10 @@ struct ValueRange {
 using ActivationRanges = std::vector<ValueRange>;
 
 Status fuse_activations(Graph& graph);
+
+// True for an op the rewriting leaves in float because it reads a graph input (above); lowering
+// gives it f16 weights when compiling for static int8.
+bool keeps_float_input(const Graph& graph, const Node& node);
 
 // Splits `samples` (floats of the calibration file) into samples of the graph's inputs, runs
 // them and returns the ranges. Errors: no f32 inputs, a size that is not a multiple of one
