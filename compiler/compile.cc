@@ -100,7 +100,11 @@ Status prepack_fully_connected(Graph& graph, Node& node, const CompileOptions& o
   const float* bias_ptr = bias.empty() ? nullptr : bias.data();
   const std::string name = w.name + ".packed";
   ValueId packed;
-  switch (options.weights) {
+  WeightPrecision precision = options.weights;
+  if (auto it = options.weight_overrides.find(w.name); it != options.weight_overrides.end()) {
+    precision = it->second;
+  }
+  switch (precision) {
     case WeightPrecision::kF32:
       packed = add_packed_constant(graph, name, DType::f32, plan::Layout::gemm_f32,
                                    {int64_t(n), int64_t(k)},
@@ -142,6 +146,64 @@ Status prepack_fully_connected(Graph& graph, Node& node, const CompileOptions& o
   return Status::ok();
 }
 
+// The embedding table of `node` (input 0): in the dtype asked for, gathered from the packed
+// panels of the same weight where a fully_connected packed it in that precision.
+// `converted` maps tables already converted (by another segment's embedding) to their copy.
+Status lower_embedding(Graph& graph, Node& node, const CompileOptions& options, const PackCache& cache,
+                       std::map<ValueId, ValueId>* converted) {
+  if (node.inputs.empty() || node.inputs[0] < 0) return Status::ok();
+  const ValueId t = node.inputs[0];
+  if (auto it = converted->find(t); it != converted->end()) {
+    node.inputs[0] = it->second;
+    return Status::ok();
+  }
+  const Value& table = graph.values[t];
+  if (table.kind != ValueKind::kConstant || table.layout != plan::Layout::plain ||
+      table.dtype != DType::f32 || table.shape.size() != 2) {
+    return Status::ok();
+  }
+  DType want = DType::f32;
+  if (auto it = options.embedding_tables.find(table.name); it != options.embedding_tables.end()) {
+    want = it->second;
+  }
+  if (want != DType::f32 && want != DType::f16 && want != DType::i8) {
+    return Status::invalid_argument("embedding table '" + table.name + "': want f32, f16 or i8");
+  }
+  if (auto it = cache.find({t, -1}); it != cache.end()) {
+    const Value& packed = graph.values[it->second];
+    const plan::Layout match = want == DType::f32   ? plan::Layout::gemm_f32
+                               : want == DType::f16 ? plan::Layout::gemm_f16
+                                                    : plan::Layout::gemm_qs8;
+    if (packed.layout == match) {
+      node.inputs[0] = it->second;
+      return Status::ok();
+    }
+  }
+  if (want == DType::f32) return Status::ok();
+  const std::vector<float> values = f32_values(table);
+  const std::vector<int64_t> shape = table.shape;
+  const std::string name = table.name + (want == DType::f16 ? ".f16" : ".i8");
+  std::vector<uint8_t> bytes;
+  QuantSpec quant;
+  if (want == DType::f16) {
+    bytes.resize(values.size() * 2);
+    for (size_t i = 0; i < values.size(); ++i) {
+      const uint16_t h = f32_to_f16(values[i]);
+      std::memcpy(bytes.data() + 2 * i, &h, 2);
+    }
+  } else {
+    std::vector<int8_t> q;
+    quant.kind = plan::QuantKind::per_channel;
+    quant.axis = 0;
+    quantize_per_channel_symmetric(size_t(shape[0]), size_t(shape[1]), values.data(), &q, &quant.scales);
+    bytes.resize(q.size());
+    std::memcpy(bytes.data(), q.data(), q.size());
+  }
+  node.inputs[0] = add_packed_constant(graph, name, want, plan::Layout::plain, shape, std::move(bytes), quant);
+  (*converted)[t] = node.inputs[0];
+  return Status::ok();
+}
+
 // Bytes a value occupies in the plan: packed constants their packed size, others plain.
 size_t value_bytes(const Graph& graph, ValueId v) {
   const Value& value = graph.values[v];
@@ -153,7 +215,9 @@ size_t value_bytes(const Graph& graph, ValueId v) {
 
 Status lower_graph(Graph& graph, const CompileOptions& options) {
   if (graph.outputs.empty()) return Status::invalid_argument("graph has no outputs");
-  if (options.weights == WeightPrecision::kInt4 && !qs4_valid_group_size(options.int4_group_size)) {
+  bool int4 = options.weights == WeightPrecision::kInt4;
+  for (const auto& [name, precision] : options.weight_overrides) int4 |= precision == WeightPrecision::kInt4;
+  if (int4 && !qs4_valid_group_size(options.int4_group_size)) {
     return Status::invalid_argument("int4 group size " + std::to_string(options.int4_group_size) +
                                     ": want 32, 64 or 128");
   }
@@ -191,6 +255,13 @@ Status lower_graph(Graph& graph, const CompileOptions& options) {
       default: break;
     }
     MINT_RETURN_IF_ERROR(st.with_context(node_ref(graph, i)));
+  }
+  // After the heads are packed: tied tables can point at their panels.
+  std::map<ValueId, ValueId> converted;
+  for (size_t i = 0; i < graph.nodes.size(); ++i) {
+    if (graph.nodes[i].code != plan::OpCode::embedding) continue;
+    MINT_RETURN_IF_ERROR(lower_embedding(graph, graph.nodes[i], options, cache, &converted)
+                             .with_context(node_ref(graph, i)));
   }
   return Status::ok();
 }

@@ -11,12 +11,15 @@
 //      int8, f16 weights for the ops it left in float because they read a graph input);
 //   3. prepacking: fully_connected / conv2d / transposed_conv2d weights into the kernels'
 //      panel layouts (compiler/prepack.h), biases folded into the packing where the op allows;
+//      embedding tables converted (CompileOptions::embedding_tables) or pointed at the packed
+//      panels of the same weight (tied heads);
 //   4. memory planning (compiler/memory_planner.h): arena offsets by liveness;
 //   5. writing the plan (compiler/plan_writer.h), with the tokenizer of CompileOptions if any
 //      (checked first: a blob the runtime would reject is an invalid_argument here).
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -43,6 +46,16 @@ struct CompileOptions {
   double prune_channels = 0.0;
   uint32_t int4_group_size = 32;  // kInt4: 32, 64 or 128 consecutive k per scale
   bool int4_asymmetric = false;   // kInt4: a zero point per group (values 0..15) too
+  // Per-weight precision: fully_connected weights (plain f32 constants) named here are packed
+  // with this precision instead of `weights` (mint compile --head-precision: the output head).
+  std::map<std::string, WeightPrecision> weight_overrides;
+  // Embedding tables (plain f32 constants, input 0 of embedding nodes) named here are stored as
+  // this dtype: f16, or i8 with symmetric per-row scales (quantization per_channel axis 0, as
+  // int8 weights); f32 or absent: as they are. Whatever the dtype, a table that is also the
+  // weight of a fully_connected packed in the same precision (f32 -> gemm_f32, f16 -> gemm_f16,
+  // i8 -> gemm_qs8; a tied output head) is gathered from those packed panels instead of being
+  // stored a second time: the gathered values are the same either way.
+  std::map<std::string, DType> embedding_tables;
   std::string producer = "mint-compiler 0.1.0";
   PlanTokenizer tokenizer;  // kind none: the plan carries no tokenizer
 };

@@ -290,7 +290,13 @@ Result<Out> infer_concat(const Inputs& in, const Node& node) {
 
 Result<Out> infer_embedding(const Inputs& in) {
   MINT_RETURN_IF_ERROR(in.count(2, 2));
-  MINT_RETURN_IF_ERROR(in.constant(0, DType::f32));
+  // The table: f32, f16, or i8 with per-row (per_channel axis 0) scales.
+  const DType td = in.value(0).dtype;
+  MINT_RETURN_IF_ERROR(in.constant(0, td == DType::f16 || td == DType::i8 ? td : DType::f32));
+  if (td == DType::i8 && (in.value(0).quant.kind != plan::QuantKind::per_channel ||
+                          in.value(0).quant.axis != 0)) {
+    return bad(in.ref(0) + " is i8 without per-row (per_channel axis 0) scales");
+  }
   MINT_RETURN_IF_ERROR(in.plain(1, DType::i32));
   MINT_ASSIGN_OR_RETURN(const Shape table, in.shape(0));
   MINT_ASSIGN_OR_RETURN(const Shape ids, in.shape(1));

@@ -55,9 +55,11 @@ PlanCost plan_cost(const Model& model) {
         continue;
       c.params += uint64_t(t->shape.elements());
       c.constant_bytes += t->byte_size;
+      // (A tied head's packed weights may be met first as an embedding table.)
       const bool gemm_weight =
-          i == 1 && t->layout != plan::Layout::plain && t->shape.rank >= 1 &&
-          (code == plan::OpCode::fully_connected || code == plan::OpCode::conv2d);
+          t->layout != plan::Layout::plain && t->shape.rank >= 1 &&
+          ((i == 1 && (code == plan::OpCode::fully_connected || code == plan::OpCode::conv2d)) ||
+           (i == 0 && code == plan::OpCode::embedding));
       if (gemm_weight) c.params += uint64_t(t->shape[0]);
     }
   }

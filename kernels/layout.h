@@ -15,6 +15,15 @@
 //       y[p * d + j] = table[ids[p] * d + j] for j < d.
 //     Returns n when every id is valid. Rows before a bad id have been written.
 //
+//   f16_gather_rows_scalar, qs8_gather_rows_scalar (f16 / int8 embedding tables):
+//     the same, dequantizing on the way: y[p * d + j] = f16_to_f32(table[id * d + j]), or
+//     y[p * d + j] = (float)table[id * d + j] * scales[id] (one scale per row, symmetric).
+//
+//   {f32,f16,qs8}_panel_gather_rows_scalar (a table that is packed GEMM weights [vocab, d], a
+//   tied output head; layouts of kernels/gemm.h): row id is channel id % 16 of panel id / 16;
+//   the same results as the plain gathers of the unpacked table (qs8: w * w_scale of the
+//   panel header).
+//
 // Pure, single-threaded, no allocation.
 #pragma once
 
@@ -41,5 +50,18 @@ using F32GatherRowsFn = size_t (*)(size_t n, const int32_t* ids, size_t vocab, s
 
 size_t f32_gather_rows_scalar(size_t n, const int32_t* ids, size_t vocab, size_t d,
                               const float* table, float* y);
+
+size_t f16_gather_rows_scalar(size_t n, const int32_t* ids, size_t vocab, size_t d,
+                              const uint16_t* table, float* y);
+
+size_t qs8_gather_rows_scalar(size_t n, const int32_t* ids, size_t vocab, size_t d,
+                              const int8_t* table, const float* scales, float* y);
+
+size_t f32_panel_gather_rows_scalar(size_t n, const int32_t* ids, size_t vocab, size_t d,
+                                    const void* panels, float* y);
+size_t f16_panel_gather_rows_scalar(size_t n, const int32_t* ids, size_t vocab, size_t d,
+                                    const void* panels, float* y);
+size_t qs8_panel_gather_rows_scalar(size_t n, const int32_t* ids, size_t vocab, size_t d,
+                                    const void* panels, float* y);
 
 }  // namespace mint

@@ -247,7 +247,24 @@ std::string join(const std::vector<std::string>& v) {
   return out;
 }
 
+std::string input_name(const Graph& graph, plan::OpCode code, const std::string& node_name, size_t i) {
+  for (const Node& node : graph.nodes) {
+    if (node.code == code && node.name == node_name && node.inputs.size() > i && node.inputs[i] >= 0) {
+      return graph.values[node.inputs[i]].name;
+    }
+  }
+  return "";
+}
+
 }  // namespace
+
+std::string hf_embedding_table_name(const Graph& graph) {
+  return input_name(graph, plan::OpCode::embedding, "decode.embed", 0);
+}
+
+std::string hf_head_weight_name(const Graph& graph) {
+  return input_name(graph, plan::OpCode::fully_connected, "decode.logits", 1);
+}
 
 bool is_hf_checkpoint_dir(const std::string& dir) { return file_exists(dir + "/config.json"); }
 

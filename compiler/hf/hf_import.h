@@ -43,6 +43,13 @@ struct HfImportOptions {
   DType kv_cache = DType::f32;  // f32, f16 or i8
 };
 
+// The names of the token embedding table (the decode segment's embedding) and of the output
+// head's weight (the logits fully_connected) of an imported graph, for
+// CompileOptions::embedding_tables / weight_overrides; empty if the graph has none. With tied
+// embeddings both are the one f32 value.
+std::string hf_embedding_table_name(const Graph& graph);
+std::string hf_head_weight_name(const Graph& graph);
+
 Result<Graph> import_hf_checkpoint(const std::string& dir, const HfImportOptions& options);
 
 // True if `dir` looks like a checkpoint directory (has config.json).

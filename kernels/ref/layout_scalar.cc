@@ -2,6 +2,9 @@
 
 #include "kernels/layout.h"
 
+#include "kernels/fp16.h"
+#include "kernels/gemm.h"
+
 namespace mint {
 namespace {
 
@@ -61,6 +64,80 @@ size_t f32_gather_rows_scalar(size_t n, const int32_t* ids, size_t vocab, size_t
     const int32_t id = ids[p];
     if (id < 0 || static_cast<size_t>(id) >= vocab) return p;
     std::memcpy(y + p * d, table + static_cast<size_t>(id) * d, d * sizeof(float));
+  }
+  return n;
+}
+
+size_t f16_gather_rows_scalar(size_t n, const int32_t* ids, size_t vocab, size_t d,
+                              const uint16_t* table, float* y) {
+  for (size_t p = 0; p < n; ++p) {
+    const int32_t id = ids[p];
+    if (id < 0 || static_cast<size_t>(id) >= vocab) return p;
+    const uint16_t* row = table + static_cast<size_t>(id) * d;
+    for (size_t j = 0; j < d; ++j) y[p * d + j] = f16_to_f32(row[j]);
+  }
+  return n;
+}
+
+size_t qs8_gather_rows_scalar(size_t n, const int32_t* ids, size_t vocab, size_t d,
+                              const int8_t* table, const float* scales, float* y) {
+  for (size_t p = 0; p < n; ++p) {
+    const int32_t id = ids[p];
+    if (id < 0 || static_cast<size_t>(id) >= vocab) return p;
+    const int8_t* row = table + static_cast<size_t>(id) * d;
+    const float s = scales[id];
+    for (size_t j = 0; j < d; ++j) y[p * d + j] = static_cast<float>(row[j]) * s;
+  }
+  return n;
+}
+
+size_t f32_panel_gather_rows_scalar(size_t n, const int32_t* ids, size_t vocab, size_t d,
+                                    const void* panels, float* y) {
+  const uint8_t* base = static_cast<const uint8_t*>(panels);
+  for (size_t p = 0; p < n; ++p) {
+    const int32_t id = ids[p];
+    if (id < 0 || static_cast<size_t>(id) >= vocab) return p;
+    const size_t r = static_cast<size_t>(id), j = r % kGemmNR;
+    const uint8_t* w = base + (r / kGemmNR) * f32_gemm_panel_bytes(d) + sizeof(float) * kGemmNR;
+    for (size_t kk = 0; kk < d; ++kk) {
+      std::memcpy(y + p * d + kk, w + sizeof(float) * (kk * kGemmNR + j), sizeof(float));
+    }
+  }
+  return n;
+}
+
+size_t f16_panel_gather_rows_scalar(size_t n, const int32_t* ids, size_t vocab, size_t d,
+                                    const void* panels, float* y) {
+  const uint8_t* base = static_cast<const uint8_t*>(panels);
+  for (size_t p = 0; p < n; ++p) {
+    const int32_t id = ids[p];
+    if (id < 0 || static_cast<size_t>(id) >= vocab) return p;
+    const size_t r = static_cast<size_t>(id), j = r % kGemmNR;
+    const uint8_t* w = base + (r / kGemmNR) * f16w_gemm_panel_bytes(d) + sizeof(float) * kGemmNR;
+    for (size_t kk = 0; kk < d; ++kk) {
+      uint16_t h;
+      std::memcpy(&h, w + sizeof(uint16_t) * (kk * kGemmNR + j), sizeof(h));
+      y[p * d + kk] = f16_to_f32(h);
+    }
+  }
+  return n;
+}
+
+size_t qs8_panel_gather_rows_scalar(size_t n, const int32_t* ids, size_t vocab, size_t d,
+                                    const void* panels, float* y) {
+  const uint8_t* base = static_cast<const uint8_t*>(panels);
+  for (size_t p = 0; p < n; ++p) {
+    const int32_t id = ids[p];
+    if (id < 0 || static_cast<size_t>(id) >= vocab) return p;
+    const size_t r = static_cast<size_t>(id), j = r % kGemmNR;
+    const uint8_t* panel = base + (r / kGemmNR) * qs8_gemm_panel_bytes(d);
+    float scale;  // w_scale[16], the fourth 64-byte header array
+    std::memcpy(&scale, panel + 3 * sizeof(float) * kGemmNR + sizeof(float) * j, sizeof(scale));
+    const int8_t* w = reinterpret_cast<const int8_t*>(panel + qs8_gemm_panel_header_bytes());
+    for (size_t kk = 0; kk < d; ++kk) {
+      const int8_t q = w[(kk / kQs8KR) * kGemmNR * kQs8KR + j * kQs8KR + kk % kQs8KR];
+      y[p * d + kk] = static_cast<float>(q) * scale;
+    }
   }
   return n;
 }

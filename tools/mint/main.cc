@@ -16,6 +16,8 @@
 //                                          random inputs; prints outputs and latency
 //   mint compile CHECKPOINT_DIR -o PLAN [--weights ..] [--kv-cache f32|f16|int8] [--context N]
 //                [--chunk T]               a Hugging Face decoder checkpoint -> text plan
+//                [--embedding-precision f32|f16|int8] (default f32; int8: per-row scales)
+//                [--head-precision f32|f16|int8|int4] (the output head; default --weights)
 //   mint decode-bench PLAN [--threads N] [--tokens N] [--prompt P]
 //                                          text plan: prefill P tokens, time N decode steps
 //   mint generate PLAN -p TEXT [-n N] [--temperature T] [--top-k K] [--top-p P]
@@ -80,7 +82,8 @@ int usage() {
                "  mint inspect PLAN\n"
                "  mint run PLAN [--threads N] [--isa ISA] [--repeat R]\n"
                "  mint compile CHECKPOINT_DIR -o PLAN [--weights f32|f16|int8] [--kv-cache f32|f16|int8]\n"
-               "               [--context N] [--chunk T]\n"
+               "               [--context N] [--chunk T] [--embedding-precision f32|f16|int8]\n"
+               "               [--head-precision f32|f16|int8|int4]\n"
                "  mint decode-bench PLAN [--threads N] [--tokens N] [--prompt P]\n"
                "  mint generate PLAN -p TEXT [-n N] [--temperature T] [--top-k K] [--top-p P]\n"
                "                [--repetition-penalty R] [--seed S] [--ids 1,2,3] [--no-eos] [--threads N]\n"
@@ -102,6 +105,7 @@ struct Args {
   size_t threads = 1;
   size_t repeat = 20;
   std::string kv_cache = "f32";
+  std::string embedding_precision = "f32", head_precision;  // head: empty = --weights
   size_t context = 0, chunk = 32, tokens = 64, prompt_tokens = 32;
   std::string tokenizer_json, tokenizer_bpe;  // --tokenizer-gpt2
   // mint generate
@@ -206,6 +210,10 @@ bool parse_args(int argc, char** argv, Args* args) {
       if (!parse_size(argv[++i], &args->repeat) || args->repeat == 0) return false;
     } else if (a == "--kv-cache" && has_value) {
       args->kv_cache = argv[++i];
+    } else if (a == "--embedding-precision" && has_value) {
+      args->embedding_precision = argv[++i];
+    } else if (a == "--head-precision" && has_value) {
+      args->head_precision = argv[++i];
     } else if (a == "--context" && has_value) {
       if (!parse_size(argv[++i], &args->context)) return false;
     } else if (a == "--chunk" && has_value) {
@@ -304,6 +312,17 @@ Result<std::vector<uint8_t>> compile_input(const std::string& input, const std::
   if (args != nullptr && compiler::is_hf_checkpoint_dir(input)) {
     MINT_ASSIGN_OR_RETURN(const compiler::HfImportOptions hf, hf_options(*args));
     MINT_ASSIGN_OR_RETURN(graph, compiler::import_hf_checkpoint(input, hf));
+    DType embedding;
+    if (args->embedding_precision == "f32") embedding = DType::f32;
+    else if (args->embedding_precision == "f16") embedding = DType::f16;
+    else if (args->embedding_precision == "int8") embedding = DType::i8;
+    else return Status::invalid_argument("--embedding-precision '" + args->embedding_precision + "': want f32, f16 or int8");
+    options.embedding_tables[compiler::hf_embedding_table_name(graph)] = embedding;
+    if (!args->head_precision.empty()) {
+      auto head = parse_weights(args->head_precision);
+      if (!head.is_ok()) return head.status().with_context("--head-precision");
+      options.weight_overrides[compiler::hf_head_weight_name(graph)] = head.value();
+    }
   } else if (input.rfind(builtin, 0) == 0) {
     MINT_ASSIGN_OR_RETURN(graph, build_builtin_model(input.substr(builtin.size())));
   } else if (input.size() > onnx.size() &&
