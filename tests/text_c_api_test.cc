@@ -168,9 +168,9 @@ TEST_F(TextCApi, GenerateErrorsOnTheRealEntryPoint) {
   // Before the importer no plan is a text plan.
   expect_error(mint_session_generate(session_.get(), "hello", &o, nullptr, nullptr, &stats),
                mint_status_invalid_argument,
-               "mint_session_generate: plan has no text-generation graphs");
+               "mint_session_generate: the plan is not a text plan");
   expect_error(mint_session_generate(session_.get(), "hello", nullptr, nullptr, nullptr, nullptr),
-               mint_status_invalid_argument, "plan has no text-generation graphs");
+               mint_status_invalid_argument, "the plan is not a text plan");
   expect_error(mint_session_generate(nullptr, "hello", &o, nullptr, nullptr, &stats),
                mint_status_invalid_argument, "session is null");
   // Argument errors come first, whatever the plan.
