@@ -6,10 +6,12 @@
 #include <functional>
 
 #include "compiler/tokenizer_import.h"
+#include "runtime/tokenizer/sentencepiece_bpe.h"
 #include "runtime/model.h"
 #include "runtime/tokenizer/from_plan.h"
 #include "runtime/tokenizer/tokenizer.h"
 #include "schema/plan_generated.h"
+#include "tests/sentencepiece_test_util.h"
 #include "tests/text_test_util.h"
 
 namespace mint {
@@ -174,10 +176,11 @@ TEST(PlanTokenizer, LoaderRejectsBadTables) {
       mutate_plan(good,
                   [](plan::PlanT& p) { p.tokenizer->kind = static_cast<plan::TokenizerKind>(77); }),
       mint_status_invalid_plan, "tokenizer (unknown): kind 77");
+  // GPT-2's binary form read as SentencePiece's: the magic differs.
   expect_rejected(
       mutate_plan(
           good, [](plan::PlanT& p) { p.tokenizer->kind = plan::TokenizerKind::sentencepiece_bpe; }),
-      mint_status_unsupported, "tokenizer (sentencepiece_bpe)");
+      mint_status_invalid_plan, "tokenizer (sentencepiece_bpe)");
   expect_rejected(mutate_plan(good, [](plan::PlanT& p) { p.tokenizer->bos_id = 262; }),
                   mint_status_invalid_plan, "bos id 262");
   expect_rejected(mutate_plan(good, [](plan::PlanT& p) { p.tokenizer->eos_id = -2; }),
@@ -220,6 +223,105 @@ TEST(PlanTokenizer, CorruptedBytesAreRejectedCleanly) {
       ++rejected;
       EXPECT_EQ(m.status().code(), mint_status_invalid_plan);
       EXPECT_NE(m.status().message().find("tokenizer (gpt2_bpe)"), std::string::npos)
+          << m.status().message();
+      continue;
+    }
+    const tokenizer::Tokenizer* t = m.value()->tokenizer();
+    ASSERT_NE(t, nullptr);
+    const std::vector<int32_t> ids = t->encode("hello world, hello\xc3");
+    for (int32_t id : ids) ASSERT_TRUE(id >= 0 && id < t->vocab_size());
+    EXPECT_TRUE(t->decode(ids).is_ok());
+  }
+  EXPECT_GT(rejected, 0);
+}
+
+// ---- SentencePiece BPE (the committed models/text/tokenizer/tokenizer.model) ---------------
+
+// The plan tokenizer of the committed tokenizer.model (test fails when it cannot be read).
+compiler::PlanTokenizer sp_plan_tokenizer() {
+  std::string bytes;
+  EXPECT_TRUE(tokenizer::sp_test::read_file(tokenizer::sp_test::model_path(), &bytes))
+      << tokenizer::sp_test::model_path();
+  Result<compiler::PlanTokenizer> t = compiler::sentencepiece_plan_tokenizer(bytes);
+  EXPECT_TRUE(t.is_ok()) << t.status().message();
+  return t.is_ok() ? std::move(t).value() : compiler::PlanTokenizer{};
+}
+
+TEST(PlanTokenizer, SentencePieceModelBecomesThePlansTokenizer) {
+  const compiler::PlanTokenizer pt = sp_plan_tokenizer();
+  ASSERT_EQ(pt.kind, plan::TokenizerKind::sentencepiece_bpe);
+  EXPECT_EQ(pt.bos_id, 1);
+  EXPECT_EQ(pt.eos_id, 2);
+  EXPECT_TRUE(pt.add_bos);
+  EXPECT_EQ(compiler::sentencepiece_plan_tokenizer("not a model").status().code(),
+            mint_status_invalid_plan);
+  AlignedPlan plan(plan_with_tokenizer(pt));
+  auto m = load(plan);
+  ASSERT_TRUE(m.is_ok()) << m.status().message();
+  const tokenizer::Tokenizer* t = m.value()->tokenizer();
+  ASSERT_NE(t, nullptr);
+  EXPECT_EQ(t->vocab_size(), 8000);
+  EXPECT_EQ(t->bos_id(), 1);
+  EXPECT_EQ(t->eos_id(), 2);
+  EXPECT_TRUE(m.value()->tokenizer_add_bos());
+  // Ids from python3-sentencepiece 0.1.97 (as tests/sentencepiece_test.cc).
+  EXPECT_EQ(t->encode("12345"), (std::vector<int32_t>{7924, 7958, 7974, 7976, 7980, 7978}));
+  EXPECT_EQ(t->decode(t->encode("Hello, world! \xC3\xA9t\xC3\xA9")).value(),
+            "Hello, world! \xC3\xA9t\xC3\xA9");
+}
+
+TEST(PlanTokenizer, CheckpointDirectoryTokenizers) {
+  // No tokenizer files: none.
+  Result<compiler::PlanTokenizer> none = compiler::checkpoint_plan_tokenizer("/no/such/dir");
+  ASSERT_TRUE(none.is_ok()) << none.status().message();
+  EXPECT_EQ(none.value().kind, plan::TokenizerKind::none);
+  // tokenizer.model only: SentencePiece.
+  const std::string sp_dir = std::string(MINT_SOURCE_DIR) + "/models/text/tokenizer";
+  Result<compiler::PlanTokenizer> sp = compiler::checkpoint_plan_tokenizer(sp_dir);
+  ASSERT_TRUE(sp.is_ok()) << sp.status().message();
+  EXPECT_EQ(sp.value().kind, plan::TokenizerKind::sentencepiece_bpe);
+  EXPECT_EQ(sp.value().data, sp_plan_tokenizer().data);
+}
+
+TEST(PlanTokenizer, SentencePieceLoaderChecks) {
+  const std::vector<uint8_t> good = plan_with_tokenizer(sp_plan_tokenizer());
+  // The plan's special ids must be the model's.
+  expect_rejected(mutate_plan(good, [](plan::PlanT& p) { p.tokenizer->bos_id = 2; }),
+                  mint_status_invalid_plan, "tokenizer (sentencepiece_bpe): bos id 2 differs");
+  expect_rejected(mutate_plan(good, [](plan::PlanT& p) { p.tokenizer->eos_id = -1; }),
+                  mint_status_invalid_plan, "tokenizer (sentencepiece_bpe): eos id -1 differs");
+  expect_rejected(
+      mutate_plan(good, [](plan::PlanT& p) { p.buffers[p.tokenizer->buffer]->size -= 1; }),
+      mint_status_invalid_plan, "tokenizer (sentencepiece_bpe)");
+}
+
+TEST(PlanTokenizer, SentencePieceCorruptedBytesAreRejectedCleanly) {
+  const std::vector<uint8_t> good = plan_with_tokenizer(sp_plan_tokenizer());
+  const auto [offset, size] = tokenizer_segment(good);
+  ASSERT_GT(size, 28u);
+  // Magic, version, piece count, flags and special ids: each byte changed is an error (a
+  // changed bos/eos no longer matches the plan's, or is not a CONTROL piece).
+  for (size_t i = 0; i < 24; ++i) {
+    std::vector<uint8_t> bad = good;
+    bad[offset + i] ^= 0x5A;
+    if (i >= 12 && i < 16) bad[offset + i] = 0xF0;  // flags: set unknown bits
+    expect_rejected(bad, mint_status_invalid_plan, "tokenizer (sentencepiece_bpe)");
+  }
+  // Random single-byte changes anywhere: a clean error naming the tokenizer, or a tokenizer
+  // that still works (a changed score or piece byte can stay valid).
+  uint64_t rng_state = 54321;
+  int rejected = 0;
+  for (int trial = 0; trial < 200; ++trial) {
+    rng_state = rng_state * 6364136223846793005ull + 1442695040888963407ull;
+    const size_t pos = offset + (rng_state >> 33) % size;
+    std::vector<uint8_t> bad = good;
+    bad[pos] = static_cast<uint8_t>(bad[pos] + 1 + (rng_state >> 20) % 255);
+    AlignedPlan plan(bad);
+    auto m = load(plan);
+    if (!m.is_ok()) {
+      ++rejected;
+      EXPECT_EQ(m.status().code(), mint_status_invalid_plan);
+      EXPECT_NE(m.status().message().find("tokenizer (sentencepiece_bpe)"), std::string::npos)
           << m.status().message();
       continue;
     }

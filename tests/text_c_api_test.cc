@@ -165,7 +165,7 @@ TEST_F(TextCApi, GenerateErrorsOnTheRealEntryPoint) {
   EXPECT_EQ(o.add_bos, -1);
   mint_generate_stats stats{};
   stats.size = sizeof(stats);
-  // Before the importer no plan is a text plan.
+  // A plan without mint.text metadata (builtin:mlp) is not a text plan.
   expect_error(mint_session_generate(session_.get(), "hello", &o, nullptr, nullptr, &stats),
                mint_status_invalid_argument,
                "mint_session_generate: the plan is not a text plan");

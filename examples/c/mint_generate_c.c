@@ -11,7 +11,8 @@
  *   3. Create a session on THREADS threads (2 unless given) and generate up to
  *      MAX_NEW_TOKENS tokens (32 unless given) greedily, streaming the text as it comes
  *      (mint_generate_options, mint_session_generate with a callback), then print the
- *      statistics (mint_generate_stats) to stderr.
+ *      statistics (mint_generate_stats) and the generated ids ("generated ids: 1 2 3") to
+ *      stderr.
  *
  * Plans without text-generation graphs pass steps 1-2 (if they carry a tokenizer) and fail in
  * step 3 with mint_status_invalid_argument ("the plan is not a text plan ..."), which the
@@ -29,13 +30,22 @@ static int failed(mint_status status, const char* what) {
   return 1;
 }
 
+/* What the callback collects: bytes streamed and the generated ids. */
+typedef struct {
+  size_t streamed;
+  int32_t ids[4096];
+  size_t count;
+} stream_state;
+
 /* Streams each piece of text as it becomes complete; returning non-zero would stop. */
 static int on_token(void* user_data, int32_t token, const char* text, size_t text_size) {
-  size_t* streamed = (size_t*)user_data;
-  (void)token;
+  stream_state* state = (stream_state*)user_data;
+  if (token >= 0 && state->count < sizeof(state->ids) / sizeof(state->ids[0])) {
+    state->ids[state->count++] = token;
+  }
   fwrite(text, 1, text_size, stdout);
   fflush(stdout);
-  *streamed += text_size;
+  state->streamed += text_size;
   return 0;
 }
 
@@ -130,10 +140,11 @@ int main(int argc, char** argv) {
     mint_generate_stats stats;
     memset(&stats, 0, sizeof(stats));
     stats.size = sizeof(stats);
-    size_t streamed = 0;
+    static stream_state state; /* static: 16 KB off the stack */
+    size_t i;
     printf("generating:\n%s", prompt);
     fflush(stdout);
-    rc = failed(mint_session_generate(session, prompt, &options, on_token, &streamed, &stats),
+    rc = failed(mint_session_generate(session, prompt, &options, on_token, &state, &stats),
                 "mint_session_generate");
     printf("\n");
     if (rc == 0) {
@@ -141,9 +152,12 @@ int main(int argc, char** argv) {
           stderr,
           "%zu prompt tokens, %zu generated (%zu bytes, stop: %s); time to first token %.2f ms; "
           "prefill %.1f tokens/s; decode %.1f tokens/s\n",
-          stats.prompt_tokens, stats.generated_tokens, streamed,
+          stats.prompt_tokens, stats.generated_tokens, state.streamed,
           stop_reason_name(stats.stop_reason), stats.time_to_first_token_ms,
           stats.prefill_tokens_per_s, stats.decode_tokens_per_s);
+      fprintf(stderr, "generated ids:");
+      for (i = 0; i < state.count; ++i) fprintf(stderr, " %d", (int)state.ids[i]);
+      fprintf(stderr, "\n");
       printf("generation done\n");
     }
   }

@@ -9,7 +9,8 @@ Only the standard library is used. The script:
   2. tokenizes the prompt (asking for the size first, as with snprintf), prints the ids and
      pieces, and checks that detokenizing gives the prompt back,
   3. generates, streaming text to stdout through a Python callback, and prints the statistics
-     (time to first token, prefill and decode tokens/s) to stderr.
+     (time to first token, prefill and decode tokens/s) and the generated ids
+     ("generated ids: 1 2 3") to stderr.
 
 Plans without text-generation graphs fail in step 3 with invalid_argument ("the plan is not a
 text plan ..."), reported as an error (exit 1). Prints "generation done" and exits 0
@@ -170,7 +171,11 @@ def generate(lib, session, prompt, args):
     options.seed = args.seed
     stats = mint_generate_stats(size=ctypes.sizeof(mint_generate_stats))
 
-    def on_token(_user_data, _token, text, size):
+    generated = []
+
+    def on_token(_user_data, token, text, size):
+        if token >= 0:
+            generated.append(token)
         sys.stdout.buffer.write(ctypes.string_at(text, size))
         sys.stdout.buffer.flush()
         return 0  # non-zero would stop generation
@@ -187,6 +192,7 @@ def generate(lib, session, prompt, args):
           f"(stop: {STOP_REASONS.get(stats.stop_reason, '?')}); time to first token "
           f"{stats.time_to_first_token_ms:.2f} ms; prefill {stats.prefill_tokens_per_s:.1f} tokens/s; "
           f"decode {stats.decode_tokens_per_s:.1f} tokens/s", file=sys.stderr)
+    print("generated ids: " + " ".join(str(t) for t in generated), file=sys.stderr)
 
 
 def main():

@@ -1,7 +1,7 @@
 """Writes safetensors files by hand (no `safetensors` package): an 8-byte little-endian header
 length, a JSON header {name: {dtype, shape, data_offsets}}, padded with spaces to a multiple
 of 8, then the raw little-endian data. Used by make_tiny_checkpoints.py and
-make_random_checkpoint.py."""
+make_random_checkpoint.py; load() reads them back (modeling.py)."""
 import json
 import struct
 
@@ -62,3 +62,29 @@ def random_tensor(shape, std, generator, dtype=torch.float32):
 
 
 __all__ = ["write_safetensors", "write_sharded", "random_tensor", "np"]
+
+
+_LOAD_DTYPES = {"F32": np.float32, "F16": np.float16, "I32": np.int32, "I64": np.int64}
+
+
+def load(path):
+    """Returns ({name: tensor}, metadata) from a safetensors file (F32, F16, BF16, I32, I64);
+    the reader modeling.py's load_checkpoint uses (same interface as branch text-train's)."""
+    with open(path, "rb") as f:
+        data = f.read()
+    (n,) = struct.unpack_from("<Q", data, 0)
+    header = json.loads(data[8:8 + n])
+    metadata = header.pop("__metadata__", {})
+    base = 8 + n
+    tensors = {}
+    for name, entry in header.items():
+        begin, end = entry["data_offsets"]
+        raw = data[base + begin:base + end]
+        if entry["dtype"] == "BF16":
+            bits = torch.from_numpy(np.frombuffer(raw, dtype="<i2").copy())
+            tensors[name] = bits.view(torch.bfloat16).reshape(entry["shape"])
+            continue
+        np_dtype = np.dtype(_LOAD_DTYPES[entry["dtype"]]).newbyteorder("<")
+        array = np.frombuffer(raw, dtype=np_dtype)
+        tensors[name] = torch.from_numpy(array.copy()).reshape(entry["shape"])
+    return tensors, metadata

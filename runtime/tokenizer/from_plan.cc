@@ -3,6 +3,7 @@
 #include <string>
 
 #include "runtime/tokenizer/gpt2_bpe.h"
+#include "runtime/tokenizer/sentencepiece_bpe.h"
 
 namespace mint::tokenizer {
 
@@ -31,8 +32,23 @@ Result<std::unique_ptr<Tokenizer>> tokenizer_from_plan(plan::TokenizerKind kind,
       if (!st.is_ok()) return Status::invalid_plan(where + ": " + st.message());
       return std::unique_ptr<Tokenizer>(std::move(tok));
     }
-    case plan::TokenizerKind::sentencepiece_bpe:
-      return Status::unsupported(where + ": this runtime has no SentencePiece BPE tokenizer yet");
+    case plan::TokenizerKind::sentencepiece_bpe: {
+      Result<SentencePieceBpe> sp = SentencePieceBpe::from_binary(data);
+      if (!sp.is_ok()) return Status::invalid_plan(where + ": " + sp.status().message());
+      // The special ids are the model's own (CONTROL pieces, checked by from_binary); the
+      // plan's copies must agree with them.
+      if (bos_id != sp.value().bos_id()) {
+        return Status::invalid_plan(where + ": bos id " + std::to_string(bos_id) +
+                                    " differs from the model's " +
+                                    std::to_string(sp.value().bos_id()));
+      }
+      if (eos_id != sp.value().eos_id()) {
+        return Status::invalid_plan(where + ": eos id " + std::to_string(eos_id) +
+                                    " differs from the model's " +
+                                    std::to_string(sp.value().eos_id()));
+      }
+      return std::unique_ptr<Tokenizer>(std::make_unique<SentencePieceBpe>(std::move(sp).value()));
+    }
     default:
       return Status::invalid_plan(where + ": kind " + std::to_string(static_cast<int>(kind)) +
                                   " is not a tokenizer kind");

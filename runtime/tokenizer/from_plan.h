@@ -3,7 +3,8 @@
 // tokenizer_from_plan(kind, data, bos_id, eos_id): the Tokenizer for `kind` built from its
 // binary form `data` (copied; `data` need not outlive the result), with the plan's special ids.
 //   gpt2_bpe:          Gpt2Bpe::from_binary (gpt2_bpe.h);
-//   sentencepiece_bpe: reserved; unsupported until that tokenizer lands;
+//   sentencepiece_bpe: SentencePieceBpe::from_binary (sentencepiece_bpe.h); bos_id and eos_id
+//                      must equal the model's own (from the binary), else invalid_plan;
 //   none / unknown:    invalid_plan.
 // Every malformed byte, and a bos/eos id that is neither -1 nor in [0, vocab size), is an
 // invalid_plan Status whose message starts with "tokenizer (<kind>)".

@@ -25,6 +25,8 @@ int eval_usage() {
       "  mint eval vae ENCODER DECODER [--classifier CLS] [--samples N] [--images M] [--grid "
       "out.png]\n"
       "  mint eval classifier CLS [--images M]\n"
+      "  mint eval text PLAN [--split test|validation] [--ctx N] [--bleu-prompts N]\n"
+      "                 [--distinct-samples N] [--threads 1,2] [--json]   (mint eval text: details)\n"
       "  common: [--data DIR] [--threads T] [--json] [--range pm1|01] [--encoder-range pm1|01]\n"
       "          [--classifier-range pm1|01]\n"
       "  defaults: --samples 1000, --seed 1, --real 0 (all 10000 test images), --images 0 (all),\n"
@@ -259,6 +261,7 @@ int eval_classifier(const EvalArgs& a) {
 
 int cmd_eval(int argc, char** argv) {
   if (argc < 3) return eval_usage();
+  if (std::string(argv[2]) == "text") return cmd_eval_text(argc, argv);
   EvalArgs a;
   if (!parse_eval_args(argc, argv, &a)) return eval_usage();
   const std::string kind = argv[2];

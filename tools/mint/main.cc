@@ -15,7 +15,9 @@
 //   mint run PLAN [--threads N] [--isa ISA] [--repeat R]
 //                                          random inputs; prints outputs and latency
 //   mint compile CHECKPOINT_DIR -o PLAN [--weights ..] [--kv-cache f32|f16|int8] [--context N]
-//                [--chunk T]               a Hugging Face decoder checkpoint -> text plan
+//                [--chunk T]               a Hugging Face decoder checkpoint -> text plan;
+//                                          embeds its tokenizer (vocab.json + merges.txt or
+//                                          tokenizer.model) when the directory has one
 //                [--embedding-precision f32|f16|int8] (default f32; int8: per-row scales)
 //                [--head-precision f32|f16|int8|int4] (the output head; default --weights)
 //   mint decode-bench PLAN [--threads N] [--tokens N] [--prompt P]
@@ -23,8 +25,10 @@
 //   mint generate PLAN -p TEXT [-n N] [--temperature T] [--top-k K] [--top-p P]
 //                 [--repetition-penalty R] [--seed S] [--ids 1,2,3] [--no-eos] [--threads N]
 //                                          streams generated text to stdout; time to first
-//                                          token and prefill/decode tokens/s to stderr
+//                                          token, prefill/decode tokens/s and the generated
+//                                          ids ("generated ids: 1 2 3") to stderr
 //   mint eval gan|vae|classifier ...       FID-FMNIST, Inception Score, SSIM/MSE, accuracy
+//   mint eval text PLAN ...                perplexity, BLEU, distinct-n, speed, memory
 //   mint bench PLAN [--threads 1,2] [--runs N] [--warmup W] [--json]
 //                                          latency statistics, peak RSS, params, FLOPs
 //                                          (tools/mint/eval_cmd.h)
@@ -84,12 +88,16 @@ int usage() {
                "  mint compile CHECKPOINT_DIR -o PLAN [--weights f32|f16|int8] [--kv-cache f32|f16|int8]\n"
                "               [--context N] [--chunk T] [--embedding-precision f32|f16|int8]\n"
                "               [--head-precision f32|f16|int8|int4]\n"
+               "      embeds the directory's tokenizer: vocab.json + merges.txt (GPT-2 BPE) or\n"
+               "        tokenizer.model (SentencePiece BPE, prompts start with its bos)\n"
                "  mint decode-bench PLAN [--threads N] [--tokens N] [--prompt P]\n"
                "  mint generate PLAN -p TEXT [-n N] [--temperature T] [--top-k K] [--top-p P]\n"
                "                [--repetition-penalty R] [--seed S] [--ids 1,2,3] [--no-eos] [--threads N]\n"
                "  mint eval gan PLAN --classifier CLS [--samples N] [--grid out.png] [--json]\n"
                "  mint eval vae ENCODER DECODER [--classifier CLS] [--json]\n"
                "  mint eval classifier CLS [--json]\n"
+               "  mint eval text PLAN [--split test|validation] [--ctx N] [--bleu-prompts N]\n"
+               "                [--distinct-samples N] [--threads 1,2] [--json]\n"
                "  mint bench PLAN [--threads 1,2] [--runs N] [--warmup W] [--json]\n");
   return 2;
 }
@@ -323,6 +331,9 @@ Result<std::vector<uint8_t>> compile_input(const std::string& input, const std::
       if (!head.is_ok()) return head.status().with_context("--head-precision");
       options.weight_overrides[compiler::hf_head_weight_name(graph)] = head.value();
     }
+    if (options.tokenizer.kind == plan::TokenizerKind::none) {  // --tokenizer-gpt2 wins
+      MINT_ASSIGN_OR_RETURN(options.tokenizer, compiler::checkpoint_plan_tokenizer(input));
+    }
   } else if (input.rfind(builtin, 0) == 0) {
     MINT_ASSIGN_OR_RETURN(graph, build_builtin_model(input.substr(builtin.size())));
   } else if (input.size() > onnx.size() &&
@@ -530,7 +541,8 @@ int cmd_run(const Args& args) {
   return run_plan(args.positional[0], args.threads, args.isa, args.repeat, true, &latency);
 }
 
-int stream_token(void* /*user_data*/, int32_t /*token*/, const char* text, size_t size) {
+int stream_token(void* user_data, int32_t token, const char* text, size_t size) {
+  if (token >= 0) static_cast<std::vector<int32_t>*>(user_data)->push_back(token);
   std::fwrite(text, 1, size, stdout);
   std::fflush(stdout);
   return 0;
@@ -564,8 +576,9 @@ int cmd_generate(const Args& args) {
   options.prompt_id_count = args.ids.size();
   mint_generate_stats stats{};
   stats.size = sizeof(stats);
+  std::vector<int32_t> generated;
   st = mint_session_generate(session, args.has_prompt ? args.prompt.c_str() : nullptr, &options,
-                             stream_token, nullptr, &stats);
+                             stream_token, &generated, &stats);
   int rc = 0;
   if (st != mint_status_success) {
     rc = report_c(st);
@@ -578,6 +591,9 @@ int cmd_generate(const Args& args) {
                  stats.prompt_tokens, stats.generated_tokens,
                  stats.stop_reason >= 0 && stats.stop_reason <= 4 ? kReasons[stats.stop_reason] : "?",
                  stats.time_to_first_token_ms, stats.prefill_tokens_per_s, stats.decode_tokens_per_s);
+    std::fprintf(stderr, "generated ids:");
+    for (int32_t id : generated) std::fprintf(stderr, " %d", id);
+    std::fprintf(stderr, "\n");
   }
   mint_session_free(session);
   mint_model_free(model);
