@@ -100,7 +100,7 @@ def save(model, config, out, manifest, optimizer, step, losses):
         json.dump(config, f, indent=2)
         f.write("\n")
     weights = {k: v.half() for k, v in modeling.state_for_checkpoint(model).items()}
-    safetensors_io.save(os.path.join(out, "model.safetensors"), weights, {"format": "pt"})
+    safetensors_io.write_safetensors(os.path.join(out, "model.safetensors"), weights, {"format": "pt"})
     if config["model_type"] == "gpt2":
         shutil.copy(os.path.join(GPT2_FILES, "encoder.json"), os.path.join(out, "vocab.json"))
         shutil.copy(os.path.join(GPT2_FILES, "vocab.bpe"), os.path.join(out, "merges.txt"))
