@@ -192,11 +192,11 @@ def load_checkpoint(directory):
     import json
     import os
 
-    from safetensors_io import load
+    from safetensors_io import read_safetensors
 
     with open(os.path.join(directory, "config.json")) as f:
         config = json.load(f)
     model = build(config)
-    tensors, _ = load(os.path.join(directory, "model.safetensors"))
+    tensors, _ = read_safetensors(os.path.join(directory, "model.safetensors"))
     model.load_state_dict({k: v.float() for k, v in tensors.items()}, strict=True)
     return model.eval(), config

@@ -1,7 +1,7 @@
 """Writes safetensors files by hand (no `safetensors` package): an 8-byte little-endian header
 length, a JSON header {name: {dtype, shape, data_offsets}}, padded with spaces to a multiple
-of 8, then the raw little-endian data. Used by make_tiny_checkpoints.py and
-make_random_checkpoint.py; load() reads them back (modeling.py)."""
+of 8, then the raw little-endian data; and reads them back. Used by make_tiny_checkpoints.py,
+make_random_checkpoint.py, train_lm.py and modeling.load_checkpoint."""
 import json
 import struct
 
@@ -61,30 +61,24 @@ def random_tensor(shape, std, generator, dtype=torch.float32):
     return (torch.randn(*shape, generator=generator, dtype=torch.float32) * std).to(dtype)
 
 
-__all__ = ["write_safetensors", "write_sharded", "random_tensor", "np"]
+_BY_CODE = {"F32": (torch.float32, "<f4"), "F16": (torch.float16, "<f2"), "BF16": (torch.bfloat16, "<i2")}
 
 
-_LOAD_DTYPES = {"F32": np.float32, "F16": np.float16, "I32": np.int32, "I64": np.int64}
-
-
-def load(path):
-    """Returns ({name: tensor}, metadata) from a safetensors file (F32, F16, BF16, I32, I64);
-    the reader modeling.py's load_checkpoint uses (same interface as branch text-train's)."""
+def read_safetensors(path):
+    """Returns ({name: tensor}, metadata) of one safetensors file (F32, F16 or BF16)."""
     with open(path, "rb") as f:
         data = f.read()
     (n,) = struct.unpack_from("<Q", data, 0)
     header = json.loads(data[8:8 + n])
     metadata = header.pop("__metadata__", {})
-    base = 8 + n
     tensors = {}
     for name, entry in header.items():
+        dtype, np_dtype = _BY_CODE[entry["dtype"]]
         begin, end = entry["data_offsets"]
-        raw = data[base + begin:base + end]
-        if entry["dtype"] == "BF16":
-            bits = torch.from_numpy(np.frombuffer(raw, dtype="<i2").copy())
-            tensors[name] = bits.view(torch.bfloat16).reshape(entry["shape"])
-            continue
-        np_dtype = np.dtype(_LOAD_DTYPES[entry["dtype"]]).newbyteorder("<")
-        array = np.frombuffer(raw, dtype=np_dtype)
-        tensors[name] = torch.from_numpy(array.copy()).reshape(entry["shape"])
+        raw = np.frombuffer(data[8 + n + begin:8 + n + end], dtype=np_dtype).copy()
+        t = torch.from_numpy(raw)
+        tensors[name] = (t.view(torch.bfloat16) if dtype == torch.bfloat16 else t).reshape(entry["shape"])
     return tensors, metadata
+
+
+__all__ = ["write_safetensors", "write_sharded", "random_tensor", "read_safetensors", "np"]
