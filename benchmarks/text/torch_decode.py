@@ -7,7 +7,9 @@ prefilling the same 128-token prompt and decoding --decode tokens greedily. Vari
         nn.Linear sharing the embedding, so that every matmul the ONNX int8 graph quantizes is
         quantized here too (quantized engine: onednn, else qnnpack; reported)
 Per variant and thread count (torch.set_num_threads): one warm-up, then --runs runs; reports the
-median / min / max of prefill_tok_s, ttft_ms (prefill + argmax) and decode_tok_s, plus the int8
+median / min / max of prefill_tok_s, ttft_ms (prefill + argmax), decode_tok_s and the process
+CPU time per token (prefill_cpu_ms_per_tok, decode_cpu_ms_per_tok; less sensitive than wall time
+to other load on a shared machine), plus the int8
 variant's relative logit error vs fp32 on the prompt's last position.
 Usage: /usr/bin/python3 benchmarks/text/torch_decode.py --model gpt2 [--checkpoint DIR]
          [--variants fp32,int8] [--threads 1,2] [--decode 32] [--runs 3] [--json]
@@ -60,17 +62,17 @@ def quantized_engine():
 
 def generate(model, prompt, n_decode):
     with torch.no_grad():
-        t0 = time.perf_counter()
+        t0, c0 = time.perf_counter(), time.process_time()
         logits, past = model.forward_cached(prompt, modeling.empty_cache(model))
         tok = int(logits[0, -1].argmax())
-        t1 = time.perf_counter()
+        t1, c1 = time.perf_counter(), time.process_time()
         tokens = [tok]
         for _ in range(n_decode):
             logits, past = model.forward_cached(torch.tensor([[tok]]), past)
             tok = int(logits[0, -1].argmax())
             tokens.append(tok)
-        t2 = time.perf_counter()
-    return t1 - t0, t2 - t1, tokens
+        t2, c2 = time.perf_counter(), time.process_time()
+    return t1 - t0, t2 - t1, tokens, c1 - c0, c2 - c1
 
 
 def stats(xs):
@@ -114,21 +116,25 @@ def main():
         for threads in [int(t) for t in args.threads.split(",")]:
             torch.set_num_threads(threads)
             generate(model, prompt[:, :16], 2)  # warm-up
-            prefill, ttft, decode = [], [], []
+            prefill, ttft, decode, prefill_cpu, decode_cpu = [], [], [], [], []
             for _ in range(args.runs):
-                ps, ds, tokens = generate(model, prompt, args.decode)
+                ps, ds, tokens, pc, dc = generate(model, prompt, args.decode)
+                prefill_cpu.append(pc * 1e3 / PROMPT_LEN)
+                decode_cpu.append(dc * 1e3 / args.decode)
                 prefill.append(PROMPT_LEN / ps)
                 ttft.append(ps * 1e3)
                 decode.append(args.decode / ds)
             row = dict(engine="pytorch", engine_version=torch.__version__, model=args.model, variant=variant,
                        threads=threads, prompt_tokens=PROMPT_LEN, decode_tokens=args.decode, runs=args.runs,
                        prefill_tok_s=stats(prefill), decode_tok_s=stats(decode), ttft_ms=stats(ttft),
+                       prefill_cpu_ms_per_tok=stats(prefill_cpu), decode_cpu_ms_per_tok=stats(decode_cpu),
                        first_tokens=tokens[:8], **extra)
             rows.append(row)
             if not args.json:
                 f = lambda s, d: f"{s['median']:.{d}f} [{s['min']:.{d}f}, {s['max']:.{d}f}]"
                 print(f"torch {args.model} {variant} t{threads}: prefill {f(row['prefill_tok_s'], 1)} tok/s, "
-                      f"ttft {f(row['ttft_ms'], 0)} ms, decode {f(row['decode_tok_s'], 2)} tok/s "
+                      f"ttft {f(row['ttft_ms'], 0)} ms, decode {f(row['decode_tok_s'], 2)} tok/s, "
+                      f"decode cpu {f(row['decode_cpu_ms_per_tok'], 1)} ms/tok "
                       f"(median [min, max] of {args.runs})" +
                       (f", rel err vs fp32 {extra['max_rel_err_vs_fp32']:.2e}" if extra else ""), flush=True)
     if args.json:
