@@ -2,7 +2,8 @@
 // reference's greedy tokens (teacher-forced decode steps) through each variant and prints, per
 // variant, the largest relative logit error vs PyTorch FP32 (max |ort - torch| / max |torch| over
 // each logit row, maximum over rows) and top-1 agreement. FP32 must be within --tol (1e-4); the
-// int8 / int4 errors are reported, not bounded. With the selftest graphs of export_onnx.py
+// int8 / int4 errors are reported, not bounded; with reference_int4.bin present the int4 graph
+// must also match torch with the int4 round-tripped weights within --tol. With the selftest graphs of export_onnx.py
 // --selftest present, also checks the int8 / int4 weight layouts on one node against numpy.
 // Usage: node benchmarks/text/ort_check.js --model-dir .data/text/onnx/gpt2 [--json]
 'use strict';
@@ -43,6 +44,20 @@ async function main() {
                  rel_err_per_position: errs, top1_agree: `${top1}/${errs.length}`};
     if (variant === 'fp32') { row.tol = tol; row.pass = row.max_rel_err <= tol; ok = ok && row.pass; }
     rows.push(row);
+    if (variant === 'int4' && fs.existsSync(path.join(args.model_dir, 'reference_int4.bin'))) {
+      // the same graph against torch with the int4 round-tripped weights: checks the whole graph
+      const ref4 = c.readReference(args.model_dir, 'reference_int4.bin');
+      ({logits, past} = await c.step(ort, session, meta, ref4.prompt, c.emptyPast(ort, meta)));
+      const errs4 = [relErr(logits, ref4.logits[0])];
+      for (let s = 0; s < ref4.tokens.length; s++) {
+        ({logits, past} = await c.step(ort, session, meta, [ref4.tokens[s]], past));
+        errs4.push(relErr(logits, ref4.logits[s + 1]));
+      }
+      const r4 = {model: meta.model, variant: 'int4_vs_torch_int4_weights', positions: errs4.length,
+                  max_rel_err: Math.max(...errs4), rel_err_per_position: errs4, tol, pass: Math.max(...errs4) <= tol};
+      ok = ok && r4.pass;
+      rows.push(r4);
+    }
   }
   const self = path.join(args.model_dir, 'selftest.json');
   if (fs.existsSync(self)) {
@@ -61,8 +76,8 @@ async function main() {
     console.log(JSON.stringify(rows, null, 1));
   } else {
     for (const r of rows) {
-      const vs = r.variant.startsWith('selftest') ? 'numpy' : 'torch fp32';
-      console.log(`${r.model} ${r.variant}: max rel err vs ${vs} = ${r.max_rel_err.toExponential(2)}` +
+      const vs = r.variant.startsWith('selftest') ? 'numpy' : (r.variant.startsWith('int4_vs') ? 'torch, int4 weights' : 'torch fp32');
+      console.log(`${r.model} ${r.variant.split('_vs')[0]}: max rel err vs ${vs} = ${r.max_rel_err.toExponential(2)}` +
                   (r.top1_agree ? ` top1 ${r.top1_agree}` : '') + (r.pass === undefined ? '' : (r.pass ? ' ok' : ' FAIL')));
     }
   }

@@ -25,8 +25,8 @@ function readMeta(modelDir) {
 
 // reference.bin: u32 n_prompt, n_steps, vocab; i64 prompt[n_prompt]; i64 tokens[n_steps];
 // f32 logits[n_steps + 1][vocab].
-function readReference(modelDir) {
-  const buf = fs.readFileSync(path.join(modelDir, 'reference.bin'));
+function readReference(modelDir, name = 'reference.bin') {
+  const buf = fs.readFileSync(path.join(modelDir, name));
   const nPrompt = buf.readUInt32LE(0), nSteps = buf.readUInt32LE(4), vocab = buf.readUInt32LE(8);
   let off = 12;
   const prompt = [], tokens = [];

@@ -18,7 +18,9 @@ constant [K, N] matrix is replaced, the tied output projection included:
         B uint8 [N, K/32, 16] with element 2j in the low nibble of byte j and 2j+1 in the high
         one; scales float [N * K/32] (n-major); no zero_points input (the default 8).
 Also written: meta.json (shapes, names), reference.bin (torch logits of a seeded 128-token prompt
-and 4 greedy decode steps, read by benchmarks/text/ort_check.js) and, with --selftest, one-node
+and 4 greedy decode steps, read by benchmarks/text/ort_check.js), reference_int4.bin (the same
+with every int4-quantized weight replaced by its int4 round trip: what the int4 graph must
+reproduce up to float rounding) and, with --selftest, one-node
 int8 / int4 graphs with numpy expected outputs that check the quantized-weight layouts alone.
 
 Usage (/usr/bin/python3, Debian's torch 1.13 + python3-onnx):
@@ -170,30 +172,61 @@ def rewrite(model_proto, variant):
     return len(targets)
 
 
-def write_reference(model, path, seed):
+def fake_quantize_int4(model):
+    """Replaces, in place, every weight the int4 graph quantizes (Conv1D / nn.Linear weights and
+    the output projection) by its int4 round trip; the embedding Gather keeps FP32 weights, as
+    in the graph. The ONNX int4 graph must then match this model up to float rounding."""
+    def rt(w_kn):
+        k = w_kn.shape[0]
+        packed, s = quantize_int4_weight(w_kn.detach().numpy().astype(np.float32))
+        return torch.from_numpy(np.ascontiguousarray(dequantize_int4(packed, s, k)))
+    with torch.no_grad():
+        for module in list(model.modules()):
+            if isinstance(module, modeling.Conv1D):
+                module.weight.copy_(rt(module.weight))
+            elif isinstance(module, torch.nn.Linear):
+                module.weight.copy_(rt(module.weight.t()).t())
+        if getattr(model, "lm_head", None) is None:
+            emb = model.transformer.wte if hasattr(model, "transformer") else model.model.embed_tokens
+            model.lm_head = torch.nn.Linear(emb.weight.shape[1], emb.weight.shape[0], bias=False)
+            model.lm_head.weight.copy_(rt(emb.weight.t()).t())
+    return model
+
+
+def write_reference(model, path, seed, tokens=None):
     """reference.bin: u32 n_prompt, u32 n_steps, u32 vocab, then int64 prompt ids [n_prompt],
     int64 greedy tokens [n_steps], f32 logits [n_steps + 1, vocab] (prompt's last position, then
-    each decode step fed the previous greedy token)."""
+    each decode step fed the previous greedy token, or `tokens` when given). Returns the tokens."""
     vocab = model.config["vocab_size"]
     g = torch.Generator().manual_seed(seed + 1)
     prompt = torch.randint(0, vocab, (1, PROMPT_LEN), generator=g)
-    rows, tokens = [], []
+    rows, fed = [], []
     with torch.no_grad():
         logits, past = model.forward_cached(prompt, modeling.empty_cache(model))
-        full = model(prompt)[:, -1]
-        err = (full - logits[:, 0]).abs().max().item()
-        assert err < 1e-4, f"cached prefill disagrees with forward(): {err}"
+        if tokens is None:
+            full = model(prompt)[:, -1]
+            err = (full - logits[:, 0]).abs().max().item()
+            assert err < 1e-4, f"cached prefill disagrees with forward(): {err}"
         rows.append(logits[0, 0])
-        for _ in range(REF_DECODE):
-            tok = int(logits[0, -1].argmax())
-            tokens.append(tok)
+        for i in range(REF_DECODE):
+            tok = int(logits[0, -1].argmax()) if tokens is None else tokens[i]
+            fed.append(tok)
             logits, past = model.forward_cached(torch.tensor([[tok]]), past)
             rows.append(logits[0, 0])
+    tokens = fed
     with open(path, "wb") as f:
         f.write(struct.pack("<III", PROMPT_LEN, REF_DECODE, vocab))
         f.write(prompt.numpy().astype("<i8").tobytes())
         f.write(np.array(tokens, "<i8").tobytes())
         f.write(torch.stack(rows).numpy().astype("<f4").tobytes())
+    return tokens
+
+
+def write_references(model, out, seed):
+    """reference.bin (the model) and reference_int4.bin (fake_quantize_int4 of it, fed the same
+    tokens), for benchmarks/text/ort_check.js."""
+    tokens = write_reference(model, os.path.join(out, "reference.bin"), seed)
+    write_reference(fake_quantize_int4(model), os.path.join(out, "reference_int4.bin"), seed, tokens)
 
 
 def selftest_graphs(out, seed):
@@ -240,6 +273,8 @@ def main():
     ap.add_argument("--variants", default="fp32,int8,int4")
     ap.add_argument("--opset", type=int, default=14)
     ap.add_argument("--selftest", action="store_true", help="also write the one-node layout checks")
+    ap.add_argument("--reference-only", action="store_true",
+                    help="only (re)write reference.bin / reference_int4.bin (no export)")
     args = ap.parse_args()
     torch.set_num_threads(1)
     out = args.out or os.path.join(ROOT, ".data", "text", "onnx", args.model)
@@ -254,10 +289,13 @@ def main():
         model = modeling.build(config).eval()
         source = f"random seed {args.seed}"
     layers, kv, hd = model.cache_shape()
+    if args.reference_only:
+        write_references(model, out, args.seed)
+        return
     fp32 = os.path.join(out, "fp32.onnx")
     export_fp32(model, fp32, args.opset)
     print(f"{fp32}: {os.path.getsize(fp32) / 1e6:.0f} MB ({time.time() - t0:.0f} s)", flush=True)
-    write_reference(model, os.path.join(out, "reference.bin"), args.seed)
+    write_references(model, out, args.seed)
     variants = [v for v in args.variants.split(",") if v != "fp32"]
     del model
     for variant in variants:
