@@ -65,6 +65,17 @@ class GPT2Block(nn.Module):
         x = x + self.attn.c_proj(a)
         return x + self.mlp.c_proj(gelu_new(self.mlp.c_fc(self.ln_2(x))))
 
+    def forward_cached(self, x, past_k, past_v):
+        """forward() with a KV cache: past_k/past_v [B, H, P, D] -> (x, present_k, present_v)."""
+        b, t, d = x.shape
+        q, k, v = self.attn.c_attn(self.ln_1(x)).split(d, dim=2)
+        heads = lambda y: y.view(b, t, self.n_head, d // self.n_head).transpose(1, 2)
+        k = torch.cat((past_k, heads(k)), dim=2)
+        v = torch.cat((past_v, heads(v)), dim=2)
+        a = causal_attention(heads(q), k, v).transpose(1, 2).reshape(b, t, d)
+        x = x + self.attn.c_proj(a)
+        return x + self.mlp.c_proj(gelu_new(self.mlp.c_fc(self.ln_2(x)))), k, v
+
 
 class GPT2LMHeadModel(nn.Module):
     def __init__(self, config):
@@ -85,6 +96,22 @@ class GPT2LMHeadModel(nn.Module):
         for block in self.transformer.h:
             x = block(x)
         return self.transformer.ln_f(x) @ self.transformer.wte.weight.t()
+
+    def forward_cached(self, ids, past, last_only=True):
+        """Decoding with a KV cache (see the cached-decoding note above _head)."""
+        p = past[0][0].shape[2]
+        pos = torch.arange(p, p + ids.shape[1])
+        x = self.transformer.wte(ids) + self.transformer.wpe(pos)
+        present = []
+        for block, (pk, pv) in zip(self.transformer.h, past):
+            x, k, v = block.forward_cached(x, pk, pv)
+            present.append((k, v))
+        x = self.transformer.ln_f(x[:, -1:] if last_only else x)
+        return _head(self, x, self.transformer.wte), present
+
+    def cache_shape(self):
+        c = self.config
+        return c["n_layer"], c["n_head"], c["n_embd"] // c["n_head"]
 
 
 class RMSNorm(nn.Module):
@@ -152,6 +179,29 @@ class LlamaLayer(nn.Module):
         m = self.post_attention_layernorm(x)
         return x + self.mlp.down_proj(F.silu(self.mlp.gate_proj(m)) * self.mlp.up_proj(m))
 
+    def forward_cached(self, x, past_k, past_v):
+        """forward() with a KV cache of the kv heads (before repetition), [B, KV, P, D]."""
+        b, t, _ = x.shape
+        a = self.input_layernorm(x)
+        sa = self.self_attn
+        q = sa.q_proj(a).view(b, t, self.h, self.hd).transpose(1, 2)
+        k = sa.k_proj(a).view(b, t, self.kv, self.hd).transpose(1, 2)
+        v = sa.v_proj(a).view(b, t, self.kv, self.hd).transpose(1, 2)
+        p = past_k.shape[2]
+        pos = torch.arange(p, p + t)
+        q, k = rope(q, pos, self.theta), rope(k, pos, self.theta)
+        k = torch.cat((past_k, k), dim=2)
+        v = torch.cat((past_v, v), dim=2)
+        rep = self.h // self.kv
+        # repeat_interleave on dim 1, written as expand + reshape (exports to ONNX with dynamic S)
+        s = k.shape[2]
+        kr = k[:, :, None].expand(b, self.kv, rep, s, self.hd).reshape(b, self.h, s, self.hd)
+        vr = v[:, :, None].expand(b, self.kv, rep, s, self.hd).reshape(b, self.h, s, self.hd)
+        o = causal_attention(q, kr, vr).transpose(1, 2).reshape(b, t, self.h * self.hd)
+        x = x + sa.o_proj(o)
+        m = self.post_attention_layernorm(x)
+        return x + self.mlp.down_proj(F.silu(self.mlp.gate_proj(m)) * self.mlp.up_proj(m)), k, v
+
 
 class LlamaForCausalLM(nn.Module):
     def __init__(self, config):
@@ -173,6 +223,41 @@ class LlamaForCausalLM(nn.Module):
         x = self.model.norm(x)
         head = self.model.embed_tokens.weight if self.config.get("tie_word_embeddings") else self.lm_head.weight
         return x @ head.t()
+
+    def forward_cached(self, ids, past, last_only=True):
+        """Decoding with a KV cache (see the cached-decoding note above _head)."""
+        x = self.model.embed_tokens(ids)
+        present = []
+        for layer, (pk, pv) in zip(self.model.layers, past):
+            x, k, v = layer.forward_cached(x, pk, pv)
+            present.append((k, v))
+        x = self.model.norm(x[:, -1:] if last_only else x)
+        return _head(self, x, self.model.embed_tokens), present
+
+    def cache_shape(self):
+        c = self.config
+        return c["num_hidden_layers"], c["num_key_value_heads"], c["hidden_size"] // c["num_attention_heads"]
+
+
+# Cached decoding (forward_cached; forward() above is the no-cache reference and is unchanged):
+#   logits, present = model.forward_cached(ids [B, T], past, last_only=True)
+# past is one (key, value) pair per layer, each [B, kv_heads, P, head_dim] (P may be 0, see
+# empty_cache); the T new tokens sit at positions P..P+T-1; present holds the pairs extended to
+# P+T. logits are [B, 1, V] for the last position (last_only) or [B, T, V]. Keys are stored after
+# RoPE (Llama), as transformers does. The tied output projection is x @ embedding.T unless a
+# module `lm_head` exists (benchmarks attach an nn.Linear sharing the embedding so that
+# torch.quantization.quantize_dynamic reaches it).
+
+
+def _head(model, x, embedding):
+    head = getattr(model, "lm_head", None)
+    return head(x) if head is not None else x @ embedding.weight.t()
+
+
+def empty_cache(model, batch=1):
+    layers, kv_heads, head_dim = model.cache_shape()
+    return [(torch.zeros(batch, kv_heads, 0, head_dim), torch.zeros(batch, kv_heads, 0, head_dim))
+            for _ in range(layers)]
 
 
 ARCHITECTURES = {"GPT2LMHeadModel": GPT2LMHeadModel, "LlamaForCausalLM": LlamaForCausalLM}
