@@ -277,7 +277,10 @@ def write_page(args, rows, baselines, command, started, load_start, wall, latenc
     if load_start[0] > 0.5 * (os.cpu_count() or 1):
         L += ["**The machine was loaded when this ran** (other processes competing for the "
               "cores, see the load average), so latencies are noisy and slower than on an idle "
-              "machine; rerun the command on an idle machine for figures to quote.", ""]
+              "machine; rerun the command on an idle machine for figures to quote. The 2-thread "
+              "figures suffer most: a run that needs both threads waits whenever the second one "
+              "is descheduled, for a scheduler time slice (milliseconds), so 2-thread medians "
+              "far above the 1-thread ones measure the load, not the kernels.", ""]
     L += [f"Latency: `mint bench` median / p90 of {args.runs} batch-1 runs after {args.warmup} "
           "warm-up runs, at 1 and 2 threads; peak RSS of the `mint bench` process (KiB); plan "
           "size: the plan file; parameters and FLOPs (2 x multiply-adds of conv, transposed conv, "
