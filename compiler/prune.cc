@@ -103,7 +103,8 @@ int64_t parameter_count(const Graph& graph) {
   return count;
 }
 
-Status prune_channels(Graph& graph, double ratio, std::vector<std::string>* pruned) {
+Status prune_channels(Graph& graph, double ratio, std::vector<std::string>* pruned,
+                      std::vector<std::vector<size_t>>* kept) {
   if (!(ratio >= 0.1 && ratio <= 0.9)) {
     return Status::invalid_argument("--prune-channels " + std::to_string(ratio) +
                                     ": want a ratio in [0.1, 0.9]");
@@ -120,8 +121,10 @@ Status prune_channels(Graph& graph, double ratio, std::vector<std::string>* prun
            std::find(graph.outputs.begin(), graph.outputs.end(), v) != graph.outputs.end();
   };
 
-  // Find the sources and rank them on the original weights.
+  // Find the sources in node (topological) order and rank each one after the input channels
+  // that an earlier source's pruning removed from it (target_keep) are left out.
   std::vector<Plan> plans;
+  std::vector<std::vector<size_t>> target_keep(graph.nodes.size());
   for (size_t i = 0; i < graph.nodes.size(); ++i) {
     const Node& src = graph.nodes[i];
     if (!is_conv(graph, src)) continue;
@@ -152,18 +155,26 @@ Status prune_channels(Graph& graph, double ratio, std::vector<std::string>* prun
     }
     if (!found) continue;
     const std::vector<float> wf = floats(w);
-    const size_t per = wf.size() / cout;
+    const size_t cin = static_cast<size_t>(w.shape[3]);
+    const size_t taps = wf.size() / (cout * cin);
+    std::vector<size_t> inputs(cin);
+    std::iota(inputs.begin(), inputs.end(), size_t{0});
+    if (!target_keep[i].empty()) inputs = target_keep[i];
     std::vector<double> scores(cout, 0.0);
     for (size_t co = 0; co < cout; ++co) {
-      for (size_t j = 0; j < per; ++j) scores[co] += std::fabs(static_cast<double>(wf[co * per + j]));
+      for (size_t t = 0; t < taps; ++t) {
+        const float* row = wf.data() + (co * taps + t) * cin;
+        for (size_t ci : inputs) scores[co] += std::fabs(static_cast<double>(row[ci]));
+      }
     }
     p.keep = kept_channels(scores, ratio);
-    if (p.keep.size() < cout) plans.push_back(std::move(p));
+    if (p.keep.size() < cout) {
+      target_keep[p.target] = p.keep;
+      plans.push_back(std::move(p));
+    }
   }
 
-  // Input channels to drop per target, then rewrite every weight once.
-  std::vector<std::vector<size_t>> target_keep(graph.nodes.size());
-  for (const Plan& p : plans) target_keep[p.target] = p.keep;
+  // Rewrite every weight once: sources lose filters, targets input channels.
   for (const Plan& p : plans) {
     Node& src = graph.nodes[p.source];
     const Value& w = graph.values[src.inputs[1]];
@@ -183,6 +194,7 @@ Status prune_channels(Graph& graph, double ratio, std::vector<std::string>* prun
     }
     for (ValueId v : p.chain) graph.values[v].shape.back() = static_cast<int64_t>(p.keep.size());
     if (pruned) pruned->push_back(src.name);
+    if (kept) kept->push_back(p.keep);
   }
   for (size_t t = 0; t < graph.nodes.size(); ++t) {
     const std::vector<size_t>& keep = target_keep[t];

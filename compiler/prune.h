@@ -19,10 +19,13 @@
 //     3.0000000000000004 in double; R = 0.3 keeps 7);
 //   - the `keep` largest scores are kept, ties broken by the lower index; kept channels keep
 //     their original order;
-//   - every score is computed on the original (unpruned) folded weights, so the order in which
-//     layers are pruned does not matter; then each source loses its pruned filters (rows of W
-//     and bias entries) and its target the matching input channels (W[:, :, :, ci] of a
-//     conv / transposed conv, columns of a fully_connected W [n, k]).
+//   - sequential, in node (topological) order, as models/image/prune.py does: a source that
+//     is itself the target of an earlier source is scored only over the input channels that
+//     earlier source kept (its weights after the earlier pruning removed the other input
+//     channels); a source that is no earlier source's target is scored over all its inputs.
+//     Then each source loses its pruned filters (rows of W and bias entries) and its target
+//     the matching input channels (W[:, :, :, ci] of a conv / transposed conv, columns of a
+//     fully_connected W [n, k]).
 // The pruned graph has physically smaller weights and activations (fewer parameters and FLOPs).
 #pragma once
 
@@ -41,8 +44,10 @@ size_t pruned_channel_count(size_t channels, double ratio);
 std::vector<size_t> kept_channels(const std::vector<double>& scores, double ratio);
 
 // Prunes every source of `graph` in place. ratio must be in [0.1, 0.9]. `pruned` (optional)
-// receives the names of the pruned source nodes.
-Status prune_channels(Graph& graph, double ratio, std::vector<std::string>* pruned = nullptr);
+// receives the names of the pruned source nodes, `kept` (optional) the kept output channel
+// indices (ascending) of each of them, in the same order.
+Status prune_channels(Graph& graph, double ratio, std::vector<std::string>* pruned = nullptr,
+                      std::vector<std::vector<size_t>>* kept = nullptr);
 
 // Parameters of a graph: the elements of every constant value some node uses.
 int64_t parameter_count(const Graph& graph);

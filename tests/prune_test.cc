@@ -1,17 +1,26 @@
 // Structured channel pruning (compiler/prune.h): the ranking rule (ceil, ties), which layers
 // are pruned, and the pruned plan against a hand-pruned reference graph built here from
-// weights sliced by an independent implementation of the rule: the outputs must be identical
+// weights sliced by an independent implementation of the sequential rule (each layer scored
+// after the previous layer's pruning removed its input channels): the outputs must be identical
 // (the same float operations on the same values), and the parameter count must drop by exactly
 // the removed filters, biases and input channels.
+// On the trained DCGAN (models/image/trained/): `--prune-channels R` keeps exactly the channels
+// listed in the dcgan_pruned_r30/r50/r70 manifests (`pruning.kept`, written by prune.py), every
+// R in 0.1..0.9 compiles and runs, and PruneDcgan.MatchesPyTorchBeforeFineTune compares with
+// PyTorch's pruned, not fine-tuned generator (reference files written by
+// tests/prune_pytorch_test.py, which runs that case; skipped when they are not given).
 #include <gtest/gtest.h>
 
 #include <algorithm>
 #include <cmath>
+#include <cstdlib>
+#include <cstring>
 #include <random>
 #include <string>
 #include <vector>
 
 #include "compiler/compile.h"
+#include "compiler/onnx/onnx_import.h"
 #include "compiler/prune.h"
 #include "tests/test_util.h"
 
@@ -49,7 +58,7 @@ Layer make_layer(std::mt19937& rng, int cout, int k, int cin) {
 }
 
 // The rule, written independently: L1 per output filter, sort by (-score, index), keep the
-// first ceil((1 - r) * C).
+// first ceil((1 - r) * C). Callers pass the layer after its input channels were sliced.
 std::vector<int> keep_of(const Layer& l, double r) {
   const size_t per = size_t(l.kh) * l.kw * l.cin;
   std::vector<std::pair<double, int>> s;
@@ -177,8 +186,9 @@ TEST(Prune, MatchesHandPrunedReference) {
   for (double r : {0.5, 0.3, 0.7, 0.9}) {
     SCOPED_TRACE("ratio " + std::to_string(r));
     // Hand-pruned: A, B and D are sources (C's outputs reach a graph output, F has two
-    // consumers).
-    const std::vector<int> ka = keep_of(n.a, r), kb = keep_of(n.b, r), kd = keep_of(n.d, r);
+    // consumers). B is ranked after A's pruning removed its input channels.
+    const std::vector<int> ka = keep_of(n.a, r), kd = keep_of(n.d, r);
+    const std::vector<int> kb = keep_of(slice(n.b, nullptr, &ka), r);
     Net p = n;
     p.a = slice(n.a, &ka, nullptr);
     p.b = slice(n.b, &kb, &ka);
@@ -219,6 +229,146 @@ TEST(Prune, MatchesHandPrunedReference) {
     auto via = compiler::compile(build(n), options);
     ASSERT_TRUE(via.is_ok()) << via.status().message();
     EXPECT_EQ(via.value(), got.value());
+  }
+}
+
+
+// ---- The trained DCGAN generator -------------------------------------------------------------
+
+std::string source_dir() {
+  if (const char* env = std::getenv("MINT_SOURCE_DIR")) return env;
+  std::string file = __FILE__;  // <root>/tests/prune_test.cc
+  for (int i = 0; i < 2; ++i) {
+    const size_t slash = file.find_last_of('/');
+    file = slash == std::string::npos ? std::string(".") : file.substr(0, slash);
+  }
+  return file;
+}
+
+std::string trained(const std::string& rel) { return source_dir() + "/models/image/trained/" + rel; }
+
+constexpr size_t kLatent = 100, kImage = 28 * 28, kSamples = 8;
+
+// The integer list of `"key": [ ... ]` in a JSON text (the manifests' `pruning.kept`).
+bool json_int_list(const std::string& json, const std::string& key, std::vector<size_t>* out) {
+  const size_t at = json.find("\"" + key + "\"");
+  if (at == std::string::npos) return false;
+  const size_t open = json.find('[', at), close = json.find(']', at);
+  if (open == std::string::npos || close == std::string::npos || close < open) return false;
+  out->clear();
+  const char* p = json.c_str() + open + 1;
+  const char* end = json.c_str() + close;
+  while (p < end) {
+    char* next = nullptr;
+    const unsigned long v = std::strtoul(p, &next, 10);
+    if (next == p) {
+      ++p;
+      continue;
+    }
+    out->push_back(v);
+    p = next;
+  }
+  return true;
+}
+
+bool read_floats(const std::string& path, size_t count, std::vector<float>* out) {
+  auto bytes = compiler::read_file_bytes(path);
+  if (!bytes.is_ok()) {
+    ADD_FAILURE() << path << ": " << bytes.status().message();
+    return false;
+  }
+  if (bytes.value().size() != count * sizeof(float)) {
+    ADD_FAILURE() << path << ": " << bytes.value().size() << " bytes, want " << count * 4;
+    return false;
+  }
+  out->resize(count);
+  std::memcpy(out->data(), bytes.value().data(), bytes.value().size());
+  return true;
+}
+
+compiler::Graph dcgan_graph() {
+  auto g = compiler::import_onnx(trained("dcgan/generator.onnx"));
+  EXPECT_TRUE(g.is_ok()) << g.status().message();
+  return g.is_ok() ? std::move(g).value() : compiler::Graph{};
+}
+
+// Runs the 8 committed latents through `bytes`; returns 8 x 784 outputs.
+std::vector<float> run_latents(const std::vector<uint8_t>& bytes) {
+  std::vector<float> z, out;
+  if (!read_floats(trained("dcgan/latents.bin"), kSamples * kLatent, &z)) return out;
+  for (size_t s = 0; s < kSamples; ++s) {
+    const std::vector<float> zs(z.begin() + s * kLatent, z.begin() + (s + 1) * kLatent);
+    const auto y = run_all(bytes, {zs});
+    if (y.size() != 1 || y[0].size() != kImage) {
+      ADD_FAILURE() << "sample " << s << ": unexpected outputs";
+      return {};
+    }
+    out.insert(out.end(), y[0].begin(), y[0].end());
+  }
+  return out;
+}
+
+const std::vector<std::pair<double, std::string>>& manifest_ratios() {
+  static const std::vector<std::pair<double, std::string>> r = {
+      {0.3, "dcgan_pruned_r30"}, {0.5, "dcgan_pruned_r50"}, {0.7, "dcgan_pruned_r70"}};
+  return r;
+}
+
+TEST(PruneDcgan, KeepsTheManifestChannels) {
+  for (const auto& [ratio, folder] : manifest_ratios()) {
+    SCOPED_TRACE(folder);
+    auto text = compiler::read_file_bytes(trained(folder + "/manifest.json"));
+    ASSERT_TRUE(text.is_ok()) << text.status().message();
+    const std::string json(text.value().begin(), text.value().end());
+    std::vector<std::vector<size_t>> want(3);
+    for (size_t l = 0; l < 3; ++l) {
+      const std::string key = "net." + std::to_string(3 * l);
+      ASSERT_TRUE(json_int_list(json, key, &want[l])) << "no pruning.kept." << key;
+      ASSERT_FALSE(want[l].empty()) << key;
+    }
+    compiler::Graph graph = dcgan_graph();
+    std::vector<std::string> pruned;
+    std::vector<std::vector<size_t>> kept;
+    ASSERT_TRUE(compiler::prune_channels(graph, ratio, &pruned, &kept).is_ok());
+    ASSERT_EQ(pruned.size(), 3u);
+    ASSERT_EQ(kept.size(), 3u);
+    for (size_t l = 0; l < 3; ++l) EXPECT_EQ(kept[l], want[l]) << "layer " << pruned[l];
+  }
+}
+
+TEST(PruneDcgan, EveryRatioCompilesAndRuns) {
+  for (int tenth = 1; tenth <= 9; ++tenth) {
+    const double ratio = tenth / 10.0;
+    SCOPED_TRACE("ratio " + std::to_string(ratio));
+    compiler::CompileOptions options;
+    options.prune_channels = ratio;
+    auto bytes = compiler::compile(dcgan_graph(), options);
+    ASSERT_TRUE(bytes.is_ok()) << bytes.status().message();
+    const std::vector<float> y = run_latents(bytes.value());
+    ASSERT_EQ(y.size(), kSamples * kImage);
+    for (float v : y) ASSERT_TRUE(std::isfinite(v) && v >= -1.0f && v <= 1.0f) << v;
+  }
+}
+
+// MINT_PRUNE_REFERENCE_DIR holds r30.bin, r50.bin, r70.bin: PyTorch's pruned (prune.py's
+// prune_state_dict), not fine-tuned generator on the 8 committed latents.
+TEST(PruneDcgan, MatchesPyTorchBeforeFineTune) {
+  const char* dir = std::getenv("MINT_PRUNE_REFERENCE_DIR");
+  if (!dir) GTEST_SKIP() << "MINT_PRUNE_REFERENCE_DIR not set (tests/prune_pytorch_test.py sets it)";
+  for (const auto& [ratio, folder] : manifest_ratios()) {
+    SCOPED_TRACE(folder);
+    std::vector<float> want;
+    const std::string name = "r" + std::to_string(static_cast<int>(std::lround(ratio * 100)));
+    ASSERT_TRUE(read_floats(std::string(dir) + "/" + name + ".bin", kSamples * kImage, &want));
+    compiler::CompileOptions options;
+    options.prune_channels = ratio;
+    auto bytes = compiler::compile(dcgan_graph(), options);
+    ASSERT_TRUE(bytes.is_ok()) << bytes.status().message();
+    const std::vector<float> got = run_latents(bytes.value());
+    ASSERT_EQ(got.size(), want.size());
+    float worst = 0;
+    for (size_t i = 0; i < got.size(); ++i) worst = std::max(worst, std::fabs(got[i] - want[i]));
+    EXPECT_LE(worst, 1e-4f) << "max |mint - PyTorch|";
   }
 }
 
