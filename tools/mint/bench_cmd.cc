@@ -24,8 +24,11 @@
 #include "evaluation/plan_cost.h"
 #include "mint/mint.h"
 #include "runtime/model.h"
+#include "tools/mint/peak_rss.h"
 #include "tools/mint/eval_cmd.h"
 #include "tools/mint/json_writer.h"
+
+using mint::tool::peak_rss_kib;
 
 namespace mint::tool {
 namespace {
@@ -43,17 +46,6 @@ struct LatencyStats {
   std::string isa;
   double median = 0, p90 = 0, min = 0, max = 0, spread_pct = 0;
 };
-
-uint64_t peak_rss_kib() {
-  std::ifstream status("/proc/self/status");
-  std::string line;
-  while (std::getline(status, line)) {
-    if (line.rfind("VmHWM:", 0) == 0) return std::strtoull(line.c_str() + 6, nullptr, 10);
-  }
-  struct rusage usage {};
-  getrusage(RUSAGE_SELF, &usage);
-  return uint64_t(usage.ru_maxrss);  // KiB on Linux
-}
 
 bool parse_list(const std::string& s, std::vector<size_t>* out) {
   size_t pos = 0;

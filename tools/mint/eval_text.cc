@@ -20,8 +20,11 @@
 #include "runtime/generate/plan_decoder.h"
 #include "runtime/model.h"
 #include "runtime/session.h"
+#include "tools/mint/peak_rss.h"
 #include "tools/mint/eval_cmd.h"
 #include "tools/mint/json_writer.h"
+
+using mint::tool::peak_rss_kib;
 
 namespace mint::tool {
 namespace {
@@ -119,17 +122,6 @@ bool parse_text_args(int argc, char** argv, TextArgs* a) {
 int fail(const Status& st) {
   std::fprintf(stderr, "mint: error: %s\n", st.message().c_str());
   return 1;
-}
-
-uint64_t peak_rss_kib() {
-  std::ifstream status("/proc/self/status");
-  std::string line;
-  while (std::getline(status, line)) {
-    if (line.rfind("VmHWM:", 0) == 0) return std::strtoull(line.c_str() + 6, nullptr, 10);
-  }
-  struct rusage ru {};
-  getrusage(RUSAGE_SELF, &ru);
-  return static_cast<uint64_t>(ru.ru_maxrss);
 }
 
 // The documents of a split file (models/text/data.py read_split_file): separated by, and

@@ -55,6 +55,7 @@
 #include "runtime/session.h"
 #include "runtime/tokenizer/from_plan.h"
 #include "tools/mint/demo_model.h"
+#include "tools/mint/peak_rss.h"
 #include "tools/mint/text_bench.h"
 #include "compiler/hf/hf_import.h"
 #include "tools/mint/eval_cmd.h"
@@ -594,6 +595,10 @@ int cmd_generate(const Args& args) {
     std::fprintf(stderr, "generated ids:");
     for (int32_t id : generated) std::fprintf(stderr, " %d", id);
     std::fprintf(stderr, "\n");
+    std::ifstream plan_file(args.positional[0], std::ios::binary | std::ios::ate);
+    std::fprintf(stderr, "mint: plan %lld bytes; peak RSS %llu KiB\n",
+                 static_cast<long long>(plan_file ? static_cast<long long>(plan_file.tellg()) : -1),
+                 static_cast<unsigned long long>(tool::peak_rss_kib()));
   }
   mint_session_free(session);
   mint_model_free(model);
