@@ -2,6 +2,7 @@
 
 #include <sys/stat.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstring>
 
@@ -27,16 +28,30 @@ class DecoderBuilder {
       : c_(c), ck_(ck), o_(o) {}
 
   Result<Graph> build() {
+    const int64_t group = c_.heads / c_.kv_heads;
+    for (int64_t l = 0; l < c_.layers; ++l) {
+      Heads hs;
+      if (o_.kept_heads.empty()) {
+        for (int64_t h = 0; h < c_.heads; ++h) hs.q.push_back(h);
+      } else {
+        hs.q = o_.kept_heads[static_cast<size_t>(l)];
+      }
+      for (int64_t h : hs.q) {
+        if (hs.kv.empty() || hs.kv.back() != h / group) hs.kv.push_back(h / group);
+      }
+      heads_.push_back(hs);
+    }
     MINT_RETURN_IF_ERROR(load_weights());
     for (int64_t l = 0; l < c_.layers; ++l) {
       Cache cache;
       const std::string p = "layer" + std::to_string(l) + ".";
-      const int64_t kw = c_.kv_heads * c_.head_dim;
+      const int64_t kv_heads = static_cast<int64_t>(heads_[l].kv.size());
+      const int64_t kw = kv_heads * c_.head_dim;
       cache.k = b_.state(p + "k_cache", o_.kv_cache, {o_.context, kw});
       cache.v = b_.state(p + "v_cache", o_.kv_cache, {o_.context, kw});
       if (o_.kv_cache == DType::i8) {
-        cache.ks = b_.state(p + "k_scale", DType::f32, {o_.context, c_.kv_heads});
-        cache.vs = b_.state(p + "v_scale", DType::f32, {o_.context, c_.kv_heads});
+        cache.ks = b_.state(p + "k_scale", DType::f32, {o_.context, kv_heads});
+        cache.vs = b_.state(p + "v_scale", DType::f32, {o_.context, kv_heads});
       }
       caches_.push_back(cache);
     }
@@ -60,6 +75,9 @@ class DecoderBuilder {
   struct Cache {
     ValueId k = kInvalidValue, v = kInvalidValue, ks = kInvalidValue, vs = kInvalidValue;
   };
+  struct Heads {
+    std::vector<int64_t> q, kv;  // kept query heads and KV heads, ascending
+  };
 
   // ---- weights ----
   Result<std::vector<float>> read(const std::string& name, std::vector<int64_t> shape) {
@@ -73,20 +91,50 @@ class DecoderBuilder {
     return constant(name, shape, v);
   }
   // GPT-2 Conv1D: weight [in, out] -> [out, in].
-  Result<ValueId> conv1d_weight(const std::string& name, int64_t in, int64_t out) {
-    MINT_ASSIGN_OR_RETURN(std::vector<float> v, read(name, {in, out}));
-    std::vector<float> t(v.size());
-    for (int64_t i = 0; i < in; ++i) {
-      for (int64_t j = 0; j < out; ++j) t[j * in + i] = v[i * out + j];
-    }
-    return constant(name, {out, in}, t);
-  }
+  Result<ValueId> conv1d_weight(const std::string& name, int64_t in, int64_t out);
   // Rows [r0, r0 + rows) of a [R, C] matrix (or vector when cols == 0).
   ValueId rows_of(const std::string& name, const std::vector<float>& m, int64_t cols, int64_t r0,
                   int64_t rows) {
     const int64_t width = cols == 0 ? 1 : cols;
     std::vector<float> part(m.begin() + r0 * width, m.begin() + (r0 + rows) * width);
     return constant(name, cols == 0 ? std::vector<int64_t>{rows} : std::vector<int64_t>{rows, cols}, part);
+  }
+
+  // The rows of heads `heads` (head_dim rows each) of the block starting at row r0 of a
+  // [R, cols] matrix (a vector when cols == 0).
+  ValueId head_rows(const std::string& name, const std::vector<float>& m, int64_t cols, int64_t r0,
+                    const std::vector<int64_t>& heads) {
+    const int64_t width = cols == 0 ? 1 : cols, D = c_.head_dim;
+    const int64_t rows = static_cast<int64_t>(heads.size()) * D;
+    std::vector<float> part;
+    part.reserve(static_cast<size_t>(rows * width));
+    for (int64_t h : heads) {
+      const auto first = m.begin() + (r0 + h * D) * width;
+      part.insert(part.end(), first, first + D * width);
+    }
+    return constant(name, cols == 0 ? std::vector<int64_t>{rows} : std::vector<int64_t>{rows, cols}, part);
+  }
+  // The columns of heads `heads` of an output projection [hidden, heads * head_dim].
+  ValueId head_cols(const std::string& name, const std::vector<float>& m, const std::vector<int64_t>& heads) {
+    const int64_t D = c_.head_dim, in = c_.heads * D, kept = static_cast<int64_t>(heads.size()) * D;
+    std::vector<float> part;
+    part.reserve(static_cast<size_t>(c_.hidden * kept));
+    for (int64_t r = 0; r < c_.hidden; ++r) {
+      for (int64_t h : heads) {
+        const auto first = m.begin() + r * in + h * D;
+        part.insert(part.end(), first, first + D);
+      }
+    }
+    return constant(name, {c_.hidden, kept}, part);
+  }
+  // GPT-2 Conv1D weight [in, out] -> [out, in] floats.
+  Result<std::vector<float>> conv1d_floats(const std::string& name, int64_t in, int64_t out) {
+    MINT_ASSIGN_OR_RETURN(std::vector<float> v, read(name, {in, out}));
+    std::vector<float> t(v.size());
+    for (int64_t i = 0; i < in; ++i) {
+      for (int64_t j = 0; j < out; ++j) t[j * in + i] = v[i * out + j];
+    }
+    return t;
   }
 
   std::string gpt2_name(const std::string& suffix) const {
@@ -114,12 +162,15 @@ class DecoderBuilder {
         for (int64_t i = 0; i < H; ++i) {
           for (int64_t j = 0; j < 3 * H; ++j) wt[j * H + i] = w[i * 3 * H + j];
         }
+        const std::vector<int64_t>& kept = heads_[l].q;  // kv_heads == heads in GPT-2
         Linear* qkv[3] = {&L.q, &L.k, &L.v};
         for (int64_t s = 0; s < 3; ++s) {
-          qkv[s]->w = rows_of(attn + ":" + "qkv"[s], wt, H, s * H, H);
-          qkv[s]->b = rows_of(attn + ":" + "qkv"[s] + ".bias", bias, 0, s * H, H);
+          qkv[s]->w = head_rows(attn + ":" + "qkv"[s], wt, H, s * H, kept);
+          qkv[s]->b = head_rows(attn + ":" + "qkv"[s] + ".bias", bias, 0, s * H, kept);
         }
-        MINT_ASSIGN_OR_RETURN(L.o.w, conv1d_weight(gpt2_name(p + "attn.c_proj.weight"), H, H));
+        const std::string proj = gpt2_name(p + "attn.c_proj.weight");
+        MINT_ASSIGN_OR_RETURN(std::vector<float> o, conv1d_floats(proj, H, H));
+        L.o.w = head_cols(proj, o, kept);
         MINT_ASSIGN_OR_RETURN(L.o.b, weight(gpt2_name(p + "attn.c_proj.bias"), {H}));
         MINT_ASSIGN_OR_RETURN(L.up.w, conv1d_weight(gpt2_name(p + "mlp.c_fc.weight"), H, I));
         MINT_ASSIGN_OR_RETURN(L.up.b, weight(gpt2_name(p + "mlp.c_fc.bias"), {I}));
@@ -134,31 +185,38 @@ class DecoderBuilder {
       for (int64_t l = 0; l < c_.layers; ++l) {
         const std::string p = "model.layers." + std::to_string(l) + ".";
         Layer L;
+        const Heads& kept = heads_[l];
         MINT_ASSIGN_OR_RETURN(L.norm1, weight(p + "input_layernorm.weight", {H}));
         MINT_ASSIGN_OR_RETURN(L.norm2, weight(p + "post_attention_layernorm.weight", {H}));
         if (c_.family == Family::kPhi3) {
           const std::string qkv = p + "self_attn.qkv_proj.weight";
           MINT_ASSIGN_OR_RETURN(std::vector<float> w, read(qkv, {qw + 2 * kw, H}));
-          L.q.w = rows_of(qkv + ":q", w, H, 0, qw);
-          L.k.w = rows_of(qkv + ":k", w, H, qw, kw);
-          L.v.w = rows_of(qkv + ":v", w, H, qw + kw, kw);
+          L.q.w = head_rows(qkv + ":q", w, H, 0, kept.q);
+          L.k.w = head_rows(qkv + ":k", w, H, qw, kept.kv);
+          L.v.w = head_rows(qkv + ":v", w, H, qw + kw, kept.kv);
           const std::string gu = p + "mlp.gate_up_proj.weight";
           MINT_ASSIGN_OR_RETURN(std::vector<float> g, read(gu, {2 * I, H}));
           L.gate.w = rows_of(gu + ":gate", g, H, 0, I);
           L.up.w = rows_of(gu + ":up", g, H, I, I);
         } else {
-          MINT_ASSIGN_OR_RETURN(L.q.w, weight(p + "self_attn.q_proj.weight", {qw, H}));
-          MINT_ASSIGN_OR_RETURN(L.k.w, weight(p + "self_attn.k_proj.weight", {kw, H}));
-          MINT_ASSIGN_OR_RETURN(L.v.w, weight(p + "self_attn.v_proj.weight", {kw, H}));
-          if (c_.qkv_bias) {
-            MINT_ASSIGN_OR_RETURN(L.q.b, weight(p + "self_attn.q_proj.bias", {qw}));
-            MINT_ASSIGN_OR_RETURN(L.k.b, weight(p + "self_attn.k_proj.bias", {kw}));
-            MINT_ASSIGN_OR_RETURN(L.v.b, weight(p + "self_attn.v_proj.bias", {kw}));
+          const char* names[3] = {"q_proj", "k_proj", "v_proj"};
+          Linear* qkv[3] = {&L.q, &L.k, &L.v};
+          for (int s = 0; s < 3; ++s) {
+            const std::string n = p + "self_attn." + names[s];
+            const int64_t rows = s == 0 ? qw : kw;
+            const std::vector<int64_t>& hs = s == 0 ? kept.q : kept.kv;
+            MINT_ASSIGN_OR_RETURN(std::vector<float> w, read(n + ".weight", {rows, H}));
+            qkv[s]->w = head_rows(n + ".weight", w, H, 0, hs);
+            if (c_.qkv_bias) {
+              MINT_ASSIGN_OR_RETURN(std::vector<float> b, read(n + ".bias", {rows}));
+              qkv[s]->b = head_rows(n + ".bias", b, 0, 0, hs);
+            }
           }
           MINT_ASSIGN_OR_RETURN(L.gate.w, weight(p + "mlp.gate_proj.weight", {I, H}));
           MINT_ASSIGN_OR_RETURN(L.up.w, weight(p + "mlp.up_proj.weight", {I, H}));
         }
-        MINT_ASSIGN_OR_RETURN(L.o.w, weight(p + "self_attn.o_proj.weight", {H, qw}));
+        MINT_ASSIGN_OR_RETURN(std::vector<float> o, read(p + "self_attn.o_proj.weight", {H, qw}));
+        L.o.w = head_cols(p + "self_attn.o_proj.weight", o, kept.q);
         if (c_.o_bias) {
           MINT_ASSIGN_OR_RETURN(L.o.b, weight(p + "self_attn.o_proj.bias", {H}));
         }
@@ -184,7 +242,6 @@ class DecoderBuilder {
     const ValueId tokens = b_.input(p + "tokens", DType::i32, {rows});
     const ValueId positions = b_.input(p + "positions", DType::i32, {rows});
     const ValueId count = b_.input(p + "count", DType::i32, {1});
-    const int H = static_cast<int>(c_.heads), KV = static_cast<int>(c_.kv_heads);
     const int D = static_cast<int>(c_.head_dim);
     const float eps = static_cast<float>(c_.norm_eps);
     const bool gpt2 = c_.family == Family::kGpt2;
@@ -196,6 +253,7 @@ class DecoderBuilder {
     for (size_t l = 0; l < layers_.size(); ++l) {
       const Layer& L = layers_[l];
       const Cache& C = caches_[l];
+      const int H = static_cast<int>(heads_[l].q.size()), KV = static_cast<int>(heads_[l].kv.size());
       const std::string q = p + "l" + std::to_string(l) + ".";
       const ValueId h = gpt2 ? b_.layer_norm(x, L.norm1, L.norm1_b, eps, q + "norm1")
                              : b_.rms_norm(x, L.norm1, eps, q + "norm1");
@@ -239,7 +297,13 @@ class DecoderBuilder {
   ValueId lm_head_ = kInvalidValue;
   std::vector<Layer> layers_;
   std::vector<Cache> caches_;
+  std::vector<Heads> heads_;
 };
+
+Result<ValueId> DecoderBuilder::conv1d_weight(const std::string& name, int64_t in, int64_t out) {
+  MINT_ASSIGN_OR_RETURN(std::vector<float> t, conv1d_floats(name, in, out));
+  return constant(name, {out, in}, t);
+}
 
 std::string join(const std::vector<std::string>& v) {
   std::string out;
@@ -254,6 +318,37 @@ std::string input_name(const Graph& graph, plan::OpCode code, const std::string&
     }
   }
   return "";
+}
+
+// HfImportOptions::kept_heads against the config (hf_import.h).
+Status check_kept_heads(const DecoderConfig& c, const std::vector<std::vector<int64_t>>& kept) {
+  if (kept.empty()) return Status::ok();
+  if (static_cast<int64_t>(kept.size()) != c.layers) {
+    return Status::invalid_argument("kept heads are given for " + std::to_string(kept.size()) +
+                                    " layers, the model has " + std::to_string(c.layers));
+  }
+  const int64_t group = c.heads / c.kv_heads;
+  for (size_t l = 0; l < kept.size(); ++l) {
+    const std::string where = "layer " + std::to_string(l) + ": ";
+    if (kept[l].empty()) return Status::invalid_argument(where + "keeps no attention head");
+    std::vector<int64_t> per_group(static_cast<size_t>(c.kv_heads), 0);
+    for (size_t i = 0; i < kept[l].size(); ++i) {
+      const int64_t h = kept[l][i];
+      if (h < 0 || h >= c.heads || (i > 0 && h <= kept[l][i - 1])) {
+        return Status::invalid_argument(where + "kept heads must be ascending indices in [0, " +
+                                        std::to_string(c.heads) + ")");
+      }
+      ++per_group[static_cast<size_t>(h / group)];
+    }
+    const int64_t n = *std::max_element(per_group.begin(), per_group.end());
+    for (int64_t k : per_group) {
+      if (k != 0 && k != n) {
+        return Status::invalid_argument(where + "the kept heads fill their KV groups of " + std::to_string(group) +
+                                        " unequally (each kept group must keep the same number)");
+      }
+    }
+  }
+  return Status::ok();
 }
 
 }  // namespace
@@ -290,6 +385,7 @@ Result<Graph> import_hf_checkpoint(const std::string& dir, const HfImportOptions
   if (o.kv_cache != DType::f32 && o.kv_cache != DType::f16 && o.kv_cache != DType::i8) {
     return Status::invalid_argument("the KV cache must be f32, f16 or i8");
   }
+  MINT_RETURN_IF_ERROR(check_kept_heads(config, o.kept_heads));
   MINT_ASSIGN_OR_RETURN(Checkpoint ck, Checkpoint::open(dir));
   DecoderBuilder builder(config, ck, o);
   MINT_ASSIGN_OR_RETURN(Graph graph, builder.build());

@@ -22,6 +22,9 @@
 // text.bos_token_id, hf.model_type, hf.checkpoint_files, hf.tokenizer_files (tokenizer files
 // present in the directory, comma-separated, for the tokenizer-in-plan to embed).
 //
+// Node names: "<segment>.l<L>.attn" is layer L's attention ([rows, heads * head_dim] output),
+// "<segment>.l<L>.o" its output projection (input 1 the f32 weight [hidden, heads * head_dim]).
+//
 // Errors name the file, tensor or key: a missing or misshaped tensor is invalid_argument
 // ("tensor 'model.layers.0.self_attn.q_proj.weight' in '.../model.safetensors' has shape
 // [8,16], want [16,16]"), an unknown model_type unsupported, a context longer than the model's
@@ -41,6 +44,14 @@ struct HfImportOptions {
   int64_t context = 0;          // KV cache positions; 0: min(max positions, 2048)
   int64_t prefill_chunk = 32;   // rows of the prefill segment
   DType kv_cache = DType::f32;  // f32, f16 or i8
+  // Structured attention-head pruning (compiler/hf/prune_heads.h): the query heads each layer
+  // keeps, ascending indices into the checkpoint's heads; empty: every head of every layer.
+  // Otherwise one non-empty list per layer whose heads fill the KV groups they touch equally
+  // (a group being the heads/kv_heads query heads sharing one KV head): the KV heads of the
+  // touched groups are kept, in order. The layer's q/k/v rows (and biases) of the removed
+  // heads and groups and the matching o_proj / c_proj input columns are dropped; its rope and
+  // attention take the kept counts, its KV cache [context, kept_kv_heads * head_dim].
+  std::vector<std::vector<int64_t>> kept_heads;
 };
 
 // The names of the token embedding table (the decode segment's embedding) and of the output

@@ -20,6 +20,9 @@
 //                                          tokenizer.model) when the directory has one
 //                [--embedding-precision f32|f16|int8] (default f32; int8: per-row scales)
 //                [--head-precision f32|f16|int8|int4] (the output head; default --weights)
+//                [--prune-heads R --calibration-text FILE [--calibration-tokens N]]
+//                                          structured attention-head pruning
+//                                          (compiler/hf/prune_heads.h)
 //   mint decode-bench PLAN [--threads N] [--tokens N] [--prompt P]
 //                                          text plan: prefill P tokens, time N decode steps
 //   mint generate PLAN -p TEXT [-n N] [--temperature T] [--top-k K] [--top-p P]
@@ -58,6 +61,7 @@
 #include "tools/mint/peak_rss.h"
 #include "tools/mint/text_bench.h"
 #include "compiler/hf/hf_import.h"
+#include "compiler/hf/prune_heads.h"
 #include "tools/mint/eval_cmd.h"
 
 namespace mint::tool {
@@ -89,8 +93,18 @@ int usage() {
                "  mint compile CHECKPOINT_DIR -o PLAN [--weights f32|f16|int8] [--kv-cache f32|f16|int8]\n"
                "               [--context N] [--chunk T] [--embedding-precision f32|f16|int8]\n"
                "               [--head-precision f32|f16|int8|int4]\n"
+               "               [--prune-heads R --calibration-text FILE [--calibration-tokens N]]\n"
                "      embeds the directory's tokenizer: vocab.json + merges.txt (GPT-2 BPE) or\n"
                "        tokenizer.model (SentencePiece BPE, prompts start with its bos)\n"
+               "      --prune-heads R (0 <= R < 1): remove round(R * heads) query heads of every layer,\n"
+               "        physically (q/k/v rows, output-projection columns, KV cache). Importance of a\n"
+               "        head: mean L2 norm of its output-projection contribution W_o[:, h] c_h over the\n"
+               "        first N (default 2048) tokens of FILE (UTF-8 text, the checkpoint's tokenizer),\n"
+               "        from the f32 model; the lowest go. Grouped-query attention: every KV group keeps\n"
+               "        the same number of heads (r heads from each group and/or G whole groups with\n"
+               "        their KV heads, the pattern of least removed importance). Prints the scores and\n"
+               "        removed heads; records them in the plan (metadata prune.heads.*). Combines with\n"
+               "        --weights and the other options; R 0 only prints the scores.\n"
                "  mint decode-bench PLAN [--threads N] [--tokens N] [--prompt P]\n"
                "  mint generate PLAN -p TEXT [-n N] [--temperature T] [--top-k K] [--top-p P]\n"
                "                [--repetition-penalty R] [--seed S] [--ids 1,2,3] [--no-eos] [--threads N]\n"
@@ -109,6 +123,9 @@ struct Args {
   std::string weights = "f32";
   std::string calibration;
   double prune = 0.0;
+  double prune_heads = -1.0;  // --prune-heads; < 0: not given
+  std::string calibration_text;
+  size_t calibration_tokens = 2048;
   std::vector<std::string> input_shapes;  // NAME=d0,d1,.. (compile, ONNX)
   std::string isa;
   size_t threads = 1;
@@ -184,6 +201,20 @@ bool parse_args(int argc, char** argv, Args* args) {
       args->prune = std::strtod(argv[++i], &end);
       if (end == argv[i] || *end != '\0' || !(args->prune >= 0.1 && args->prune <= 0.9)) {
         std::fprintf(stderr, "mint: --prune-channels '%s': want a number in [0.1, 0.9]\n", argv[i]);
+        return false;
+      }
+    } else if (a == "--prune-heads" && has_value) {
+      char* end = nullptr;
+      args->prune_heads = std::strtod(argv[++i], &end);
+      if (end == argv[i] || *end != '\0' || !(args->prune_heads >= 0.0 && args->prune_heads < 1.0)) {
+        std::fprintf(stderr, "mint: --prune-heads '%s': want a fraction in [0, 1)\n", argv[i]);
+        return false;
+      }
+    } else if (a == "--calibration-text" && has_value) {
+      args->calibration_text = argv[++i];
+    } else if (a == "--calibration-tokens" && has_value) {
+      if (!parse_size(argv[++i], &args->calibration_tokens) || args->calibration_tokens == 0) {
+        std::fprintf(stderr, "mint: --calibration-tokens '%s': want an integer in [1, 1000000]\n", argv[i]);
         return false;
       }
     } else if (a == "-p" && has_value) {
@@ -318,9 +349,30 @@ Result<std::vector<uint8_t>> compile_input(const std::string& input, const std::
   const std::string builtin = "builtin:";
   const std::string onnx = ".onnx";
   compiler::Graph graph;
+  const bool prune_heads = args != nullptr && args->prune_heads >= 0.0;
+  if (args != nullptr && !args->calibration_text.empty() && !prune_heads) {
+    return Status::invalid_argument("--calibration-text is for --prune-heads");
+  }
   if (args != nullptr && compiler::is_hf_checkpoint_dir(input)) {
     MINT_ASSIGN_OR_RETURN(const compiler::HfImportOptions hf, hf_options(*args));
-    MINT_ASSIGN_OR_RETURN(graph, compiler::import_hf_checkpoint(input, hf));
+    if (options.tokenizer.kind == plan::TokenizerKind::none) {  // --tokenizer-gpt2 wins
+      MINT_ASSIGN_OR_RETURN(options.tokenizer, compiler::checkpoint_plan_tokenizer(input));
+    }
+    if (prune_heads) {
+      if (args->calibration_text.empty()) {
+        return Status::invalid_argument("--prune-heads needs --calibration-text FILE (text to score the heads on)");
+      }
+      compiler::HeadPruneOptions prune;
+      prune.ratio = args->prune_heads;
+      prune.calibration_text = args->calibration_text;
+      prune.calibration_tokens = args->calibration_tokens;
+      prune.tokenizer = options.tokenizer;
+      compiler::HeadPruneReport report;
+      MINT_ASSIGN_OR_RETURN(graph, compiler::import_hf_checkpoint_pruned(input, hf, prune, &report));
+      std::printf("%s", compiler::format_head_report(report).c_str());
+    } else {
+      MINT_ASSIGN_OR_RETURN(graph, compiler::import_hf_checkpoint(input, hf));
+    }
     DType embedding;
     if (args->embedding_precision == "f32") embedding = DType::f32;
     else if (args->embedding_precision == "f16") embedding = DType::f16;
@@ -332,9 +384,8 @@ Result<std::vector<uint8_t>> compile_input(const std::string& input, const std::
       if (!head.is_ok()) return head.status().with_context("--head-precision");
       options.weight_overrides[compiler::hf_head_weight_name(graph)] = head.value();
     }
-    if (options.tokenizer.kind == plan::TokenizerKind::none) {  // --tokenizer-gpt2 wins
-      MINT_ASSIGN_OR_RETURN(options.tokenizer, compiler::checkpoint_plan_tokenizer(input));
-    }
+  } else if (prune_heads) {
+    return Status::invalid_argument("--prune-heads is for Hugging Face checkpoint directories");
   } else if (input.rfind(builtin, 0) == 0) {
     MINT_ASSIGN_OR_RETURN(graph, build_builtin_model(input.substr(builtin.size())));
   } else if (input.size() > onnx.size() &&
@@ -532,6 +583,11 @@ int cmd_inspect(const Args& args) {
     std::printf("tokenizer: %s, %d tokens, bos %d, eos %d%s\n",
                 tokenizer::tokenizer_kind_name(model.plan()->tokenizer()->kind()), tok->vocab_size(),
                 tok->bos_id(), tok->eos_id(), model.tokenizer_add_bos() ? ", prompts start with bos" : "");
+  }
+  if (const char* removed = model.metadata("prune.heads.removed")) {
+    const char* ratio = model.metadata("prune.heads.ratio");
+    std::printf("attention heads pruned (--prune-heads %s), removed per layer (layer:heads): %s\n",
+                ratio ? ratio : "?", removed);
   }
   return 0;
 }
