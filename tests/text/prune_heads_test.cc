@@ -241,6 +241,44 @@ INSTANTIATE_TEST_SUITE_P(Tiny, PruneHeads,
                                   std::to_string(static_cast<int>(info.param.ratio * 100));
                          });
 
+// The importer's removal for the other layouts (tests/hf's tiny checkpoints, no tokenizer):
+// qwen2 (q/k/v biases, 3 layers) and phi3 (fused qkv_proj), kept heads given directly, against
+// the unpruned graph with the other heads' W_o columns zeroed.
+TEST(PruneHeadsImporter, KeptHeadsEqualZeroedHeadsForQwen2AndPhi3) {
+  struct K {
+    const char* model;
+    std::vector<std::vector<int64_t>> kept;
+  };
+  for (const K& k : {K{"qwen2", {{0, 2}, {0, 1}, {0, 1, 2, 3}}}, K{"phi3", {{1, 3}, {2, 3}}}}) {
+    SCOPED_TRACE(k.model);
+    const std::string dir = std::string(MINT_HF_TINY_DIR) + "/" + k.model;
+    HfImportOptions o = import_options();
+    o.kept_heads = k.kept;
+    auto pruned = compiler::import_hf_checkpoint(dir, o);
+    ASSERT_TRUE(pruned.is_ok()) << pruned.status().message();
+    auto reference = compiler::import_hf_checkpoint(dir, import_options());
+    ASSERT_TRUE(reference.is_ok()) << reference.status().message();
+    std::vector<std::vector<int64_t>> removed;
+    for (const auto& kept : k.kept) {
+      removed.emplace_back();
+      for (int64_t h = 0; h < 4; ++h) {
+        if (std::find(kept.begin(), kept.end(), h) == kept.end()) removed.back().push_back(h);
+      }
+    }
+    zero_heads(reference.value(), removed, kHeadDim);
+    auto a = load(std::move(pruned).value(), {});
+    auto b = load(std::move(reference).value(), {});
+    ASSERT_TRUE(a && b);
+    const std::vector<int32_t> ids = {5, 17, 42, 8, 99, 0, 63, 21, 7, 7, 30, 12};
+    const auto la = logits(*a, ids), lb = logits(*b, ids);
+    ASSERT_EQ(la.size(), lb.size());
+    double worst = 0;
+    for (size_t i = 0; i < la.size(); ++i) worst = std::max(worst, rel_error(la[i], lb[i]));
+    EXPECT_LE(worst, 1e-4);
+    EXPECT_LT(a->model->state_size(), b->model->state_size());
+  }
+}
+
 // Heads with zero W_o columns score 0 and go first.
 TEST(PruneHeadsRanking, ZeroedHeadsScoreZeroAndAreRemovedFirst) {
   struct Z {
