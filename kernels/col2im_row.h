@@ -39,8 +39,18 @@ inline void col2im_row_impl(const Conv2DGeometry* g, size_t oh, const float* col
     // oh = ih * stride - pad + kh * dilation  =>  ih = (oh + pad - kh * dilation) / stride
     const ptrdiff_t th =
         static_cast<ptrdiff_t>(oh + g->pad_top) - static_cast<ptrdiff_t>(kh * g->dilation_h);
-    if (th < 0 || th % static_cast<ptrdiff_t>(g->stride_h) != 0) continue;
-    const size_t ih = static_cast<size_t>(th) / g->stride_h;
+    if (th < 0) continue;
+    // 32-bit division where it fits (64-bit ones cost tens of cycles; strides are int32).
+    const size_t ths = static_cast<size_t>(th), sh = g->stride_h;
+    size_t ih;
+    if (ths <= UINT32_MAX && sh <= UINT32_MAX) {
+      const uint32_t t32 = static_cast<uint32_t>(ths), s32 = static_cast<uint32_t>(sh);
+      if (t32 % s32 != 0) continue;
+      ih = t32 / s32;
+    } else {
+      if (ths % sh != 0) continue;
+      ih = ths / sh;
+    }
     if (ih >= g->in_h) continue;
     for (size_t kw = 0; kw < g->kernel_w; ++kw) {
       const float* src_tap = cols + ih * in_w * k + (kh * g->kernel_w + kw) * c;
@@ -48,10 +58,14 @@ inline void col2im_row_impl(const Conv2DGeometry* g, size_t oh, const float* col
       const ptrdiff_t offset =
           static_cast<ptrdiff_t>(kw * g->dilation_w) - static_cast<ptrdiff_t>(g->pad_left);
       const ptrdiff_t stride = static_cast<ptrdiff_t>(g->stride_w);
-      // First iw with ow >= 0, and the end with ow < out_w.
-      size_t iw0 = offset >= 0 ? 0 : static_cast<size_t>((-offset + stride - 1) / stride);
-      const ptrdiff_t last = static_cast<ptrdiff_t>(out_w) - 1 - offset;  // ow < out_w
-      size_t iw1 = last < 0 ? 0 : std::min(in_w, static_cast<size_t>(last / stride) + 1);
+      // First iw with ow >= 0, and the end with ow < out_w (a few steps each: pads are small
+      // next to the image, and stepping avoids divisions).
+      size_t iw0 = 0, iw1 = in_w;
+      while (iw0 < iw1 && static_cast<ptrdiff_t>(iw0) * stride + offset < 0) ++iw0;
+      while (iw1 > iw0 &&
+             static_cast<ptrdiff_t>(iw1 - 1) * stride + offset >= static_cast<ptrdiff_t>(out_w)) {
+        --iw1;
+      }
       if (c == 1) {
         for (size_t iw = iw0; iw < iw1; ++iw) {
           y_row[static_cast<size_t>(static_cast<ptrdiff_t>(iw) * stride + offset)] +=
