@@ -43,6 +43,10 @@
 //     y = clamp(nearbyint(v / out_scale) + out_zero_point, -128, 127). `cols` are the
 //     dequantized f32 GEMM results of the int8 transposed convolution.
 //
+// The col2im family has ISA variants (list kernels/col2im.inc, loops kernels/col2im_row.h):
+// f32_col2im_row_<isa> / qs8_col2im_row_<isa> compute exactly the scalar functions above, bit
+// for bit; select_col2im picks the best in a mask.
+//
 // Pure, single-threaded, no allocation.
 #pragma once
 
@@ -50,6 +54,7 @@
 #include <cstdint>
 
 #include "kernels/gemm.h"
+#include "kernels/registry.h"  // MINT_ARCH_*, Isa, IsaMask
 
 namespace mint {
 
@@ -93,5 +98,26 @@ void qs8_col2im_row_scalar(const Conv2DGeometry* g, size_t oh, const float* cols
                            const float* bias, float* acc_row, int8_t* y_row,
                            const F32MinMaxParams* params, float out_scale,
                            int32_t out_zero_point);
+
+#define MINT_KERNEL(isa, suffix)                                                               \
+  void f32_col2im_row_##suffix(const Conv2DGeometry* g, size_t oh, const float* cols,          \
+                               const float* bias, float* y_row, const F32MinMaxParams* params); \
+  void qs8_col2im_row_##suffix(const Conv2DGeometry* g, size_t oh, const float* cols,          \
+                               const float* bias, float* acc_row, int8_t* y_row,              \
+                               const F32MinMaxParams* params, float out_scale,                \
+                               int32_t out_zero_point);
+#include "kernels/col2im.inc"
+#undef MINT_KERNEL
+
+struct Col2ImKernel {
+  const char* name;  // ISA suffix, e.g. "avx512"
+  Isa isa;
+  F32Col2ImRowFn f32;
+  Qs8Col2ImRowFn qs8;
+};
+// Every entry of kernels/col2im.inc (the scalar reference first).
+const Col2ImKernel* col2im_kernels(size_t* count);
+// The entry of the best ISA in `mask` (the scalar reference if none); never null.
+const Col2ImKernel* select_col2im(IsaMask mask);
 
 }  // namespace mint

@@ -28,6 +28,8 @@
 //     qs8_quantize_scalar    y[i] = clamp(nearbyint(x[i] / scale) + zero_point, -128, 127),
 //                            rounding half to even (the default FP environment); NaN -> -128.
 //     qs8_dequantize_scalar  y[i] = scale * (float)(x[i] - zero_point)
+//   qs8_quantize has ISA variants (list kernels/qs8_quantize.inc, loop
+//   kernels/qs8_quantize_row.h) equal to the scalar one exactly; select_qs8_quantize picks one.
 //
 // All kernels are pure, single-threaded and allocation-free; operators (runtime/ops/) split
 // large tensors into tiles and thread them.
@@ -35,6 +37,8 @@
 
 #include <cstddef>
 #include <cstdint>
+
+#include "kernels/registry.h"  // MINT_ARCH_*, Isa, IsaMask
 
 namespace mint {
 
@@ -66,5 +70,20 @@ void f32_softmax_scalar(size_t n, size_t stride, const float* x, float* y);
 
 void qs8_quantize_scalar(size_t n, const float* x, int8_t* y, float scale, int32_t zero_point);
 void qs8_dequantize_scalar(size_t n, const int8_t* x, float* y, float scale, int32_t zero_point);
+
+#define MINT_KERNEL(isa, name) \
+  void name(size_t n, const float* x, int8_t* y, float scale, int32_t zero_point);
+#include "kernels/qs8_quantize.inc"
+#undef MINT_KERNEL
+
+struct Qs8QuantizeKernel {
+  const char* name;
+  Isa isa;
+  Qs8QuantizeFn fn;
+};
+// Every entry of kernels/qs8_quantize.inc (the scalar reference first).
+const Qs8QuantizeKernel* qs8_quantize_kernels(size_t* count);
+// The entry of the best ISA in `mask` (the scalar reference if none); never null.
+const Qs8QuantizeKernel* select_qs8_quantize(IsaMask mask);
 
 }  // namespace mint

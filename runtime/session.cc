@@ -3,6 +3,7 @@
 #include <sys/mman.h>
 
 #include <algorithm>
+#include <chrono>
 #include <cstdlib>
 #include <cstring>
 
@@ -131,6 +132,30 @@ Status Session::run_ops(size_t first, size_t count) {
     }
   }
   has_run_ = true;
+  return Status::ok();
+}
+
+Status Session::run_profiled(std::vector<double>* node_ms) {
+  size_t first = 0, count = nodes_.size();
+  if (!model_.segments().empty()) {
+    first = model_.segments()[0].first_op;
+    count = model_.segments()[0].op_count;
+    last_segment_ = -1;
+  }
+  node_ms->assign(nodes_.size(), 0.0);
+  const ExecContext ctx{tensor_data_.data(), pool_, scratch_.get()};
+  for (size_t i = first; i < first + count; ++i) {
+    const auto t0 = std::chrono::steady_clock::now();
+    Status st = nodes_[i]->run(ctx);
+    const auto t1 = std::chrono::steady_clock::now();
+    (*node_ms)[i] = std::chrono::duration<double, std::milli>(t1 - t0).count();
+    if (!st.is_ok()) {
+      has_run_ = false;
+      return st.with_context("op " + std::to_string(i) + " (" + model_.op_definitions()[i]->name + ")");
+    }
+  }
+  has_run_ = true;
+  if (!model_.segments().empty()) last_segment_ = 0;
   return Status::ok();
 }
 

@@ -3,6 +3,7 @@
 #include <cstring>
 
 #include "kernels/conv.h"
+#include "kernels/col2im_row.h"
 
 namespace mint {
 namespace {
@@ -77,36 +78,7 @@ void f32_conv2d_direct_row_scalar(const Conv2DGeometry* g, size_t b, size_t oh, 
 
 void f32_col2im_row_scalar(const Conv2DGeometry* g, size_t oh, const float* cols, const float* bias,
                            float* y_row, const F32MinMaxParams* params) {
-  // Scatter form of the gather in kernels/conv.h: for one output element the contributions
-  // still arrive in (kh, kw) order (for a fixed ow, kw determines iw), so the sums are the same.
-  const size_t k = g->kernel_h * g->kernel_w * g->out_c;
-  const size_t c = g->out_c;
-  for (size_t ow = 0; ow < g->out_w; ++ow) {
-    for (size_t co = 0; co < c; ++co) y_row[ow * c + co] = bias ? bias[co] : 0.0f;
-  }
-  for (size_t kh = 0; kh < g->kernel_h; ++kh) {
-    // oh = ih * stride - pad + kh * dilation  =>  ih = (oh + pad - kh * dilation) / stride
-    const ptrdiff_t th =
-        static_cast<ptrdiff_t>(oh + g->pad_top) - static_cast<ptrdiff_t>(kh * g->dilation_h);
-    if (th < 0 || th % static_cast<ptrdiff_t>(g->stride_h) != 0) continue;
-    const size_t ih = static_cast<size_t>(th) / g->stride_h;
-    if (ih >= g->in_h) continue;
-    for (size_t kw = 0; kw < g->kernel_w; ++kw) {
-      const float* src_tap = cols + ih * g->in_w * k + (kh * g->kernel_w + kw) * c;
-      // ow = iw * stride - pad_left + kw * dilation, for the iw that land inside the row.
-      const ptrdiff_t offset =
-          static_cast<ptrdiff_t>(kw * g->dilation_w) - static_cast<ptrdiff_t>(g->pad_left);
-      for (size_t iw = 0; iw < g->in_w; ++iw) {
-        const ptrdiff_t ow = static_cast<ptrdiff_t>(iw * g->stride_w) + offset;
-        if (ow < 0) continue;
-        if (ow >= static_cast<ptrdiff_t>(g->out_w)) break;
-        float* out = y_row + static_cast<size_t>(ow) * c;
-        const float* src = src_tap + iw * k;
-        for (size_t co = 0; co < c; ++co) out[co] += src[co];
-      }
-    }
-  }
-  for (size_t i = 0; i < g->out_w * c; ++i) y_row[i] = clampf(y_row[i], params);
+  col2im_row_impl(g, oh, cols, bias, y_row, params);
 }
 
 void qs8_im2col_scalar(const Conv2DGeometry* g, size_t row_begin, size_t rows, const int8_t* x,
@@ -138,25 +110,7 @@ void qs8_col2im_row_scalar(const Conv2DGeometry* g, size_t oh, const float* cols
                            const float* bias, float* acc_row, int8_t* y_row,
                            const F32MinMaxParams* params, float out_scale,
                            int32_t out_zero_point) {
-  f32_col2im_row_scalar(g, oh, cols, bias, acc_row, params);
-  // nearbyint(v) + zp clamped to [-128, 127], without a libm call so that the loop vectorizes:
-  // v is first clamped to the integers [-129 - zp, 128 - zp] (NaN goes to the low end, as the
-  // float clamp of qs8_quantize_scalar sends it to -128), which changes no result, and then
-  // rounded half to even by adding and subtracting 1.5 * 2^23 (exact for |v| <= 2^22 in the
-  // default rounding mode, like nearbyint).
-  const float zp = static_cast<float>(out_zero_point);
-  const float lo = -129.0f - zp, hi = 128.0f - zp;
-  const float magic = 12582912.0f;  // 1.5 * 2^23
-  const size_t n = g->out_w * g->out_c;  // hoisted: int8 stores may alias *g
-  for (size_t i = 0; i < n; ++i) {
-    float v = acc_row[i] / out_scale;
-    v = v >= lo ? v : lo;
-    v = v <= hi ? v : hi;
-    v = ((v + magic) - magic) + zp;
-    v = v >= -128.0f ? v : -128.0f;
-    v = v <= 127.0f ? v : 127.0f;
-    y_row[i] = static_cast<int8_t>(v);
-  }
+  qs8_col2im_row_impl(g, oh, cols, bias, acc_row, y_row, params, out_scale, out_zero_point);
 }
 
 }  // namespace mint

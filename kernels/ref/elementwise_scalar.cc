@@ -1,6 +1,7 @@
 #include <cmath>
 
 #include "kernels/elementwise.h"
+#include "kernels/qs8_quantize_row.h"
 
 namespace mint {
 
@@ -63,14 +64,7 @@ void f32_softmax_scalar(size_t n, size_t stride, const float* x, float* y) {
 }
 
 void qs8_quantize_scalar(size_t n, const float* x, int8_t* y, float scale, int32_t zero_point) {
-  const float zp = static_cast<float>(zero_point);
-  for (size_t i = 0; i < n; ++i) {
-    float v = std::nearbyint(x[i] / scale) + zp;
-    // Clamped in float so that NaN or huge values never reach an out-of-range conversion.
-    v = v >= -128.0f ? v : -128.0f;
-    v = v <= 127.0f ? v : 127.0f;
-    y[i] = static_cast<int8_t>(v);
-  }
+  qs8_quantize_impl(n, x, y, scale, zero_point);
 }
 
 void qs8_dequantize_scalar(size_t n, const int8_t* x, float* y, float scale, int32_t zero_point) {

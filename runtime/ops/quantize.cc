@@ -30,8 +30,9 @@ Status validate_dequantize(const OpView& op) {
 
 class QuantizeNode final : public Node {
  public:
-  QuantizeNode(const OpView& op, Qs8QuantizeFn fn)
-      : fn_(fn),
+  QuantizeNode(const OpView& op, const Qs8QuantizeKernel* kernel)
+      : fn_(kernel->fn),
+        name_(kernel->name),
         x_(op.input_ids[0]),
         y_(op.output_ids[0]),
         n_(static_cast<size_t>(op.inputs[0]->shape.elements())),
@@ -45,10 +46,11 @@ class QuantizeNode final : public Node {
     });
     return Status::ok();
   }
-  std::string kernel_name() const override { return "qs8_quantize_scalar"; }
+  std::string kernel_name() const override { return name_; }
 
  private:
   Qs8QuantizeFn fn_;
+  const char* name_;
   int32_t x_, y_;
   size_t n_;
   float scale_;
@@ -82,8 +84,8 @@ class DequantizeNode final : public Node {
   int32_t zero_point_;
 };
 
-Result<std::unique_ptr<Node>> prepare_quantize(const OpView& op, const PrepareContext&) {
-  return std::unique_ptr<Node>(new QuantizeNode(op, qs8_quantize_scalar));
+Result<std::unique_ptr<Node>> prepare_quantize(const OpView& op, const PrepareContext& ctx) {
+  return std::unique_ptr<Node>(new QuantizeNode(op, select_qs8_quantize(ctx.isa)));
 }
 Result<std::unique_ptr<Node>> prepare_dequantize(const OpView& op, const PrepareContext&) {
   return std::unique_ptr<Node>(new DequantizeNode(op, qs8_dequantize_scalar));

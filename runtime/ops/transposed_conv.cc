@@ -15,10 +15,12 @@
 // per-tensor, y i8 per-tensor or f32. The GEMM runs on the qs8 kernels and dequantizes into the
 // f32 columns (exact int32 accumulation, one float multiply); col2im sums them in f32 with the
 // bias and clamp, and for an i8 output quantizes each sum once (qs8_col2im_row_scalar). Input
-// rows are copied into scratch padded to a multiple of 4 bytes when cin % 4 != 0.
+// rows are copied into scratch padded to a multiple of 4 bytes when cin % 4 != 0. Under
+// kMinParallelQs8TransposedMacs the whole op runs on the calling thread.
 //
 // f32 transposed convolutions with large enough inputs run on XNNPACK instead
-// (runtime/ops/conv_xnnpack.h).
+// (runtime/ops/conv_xnnpack.h). col2im runs the best ISA variant of kernels/conv.h
+// (select_col2im), bit-identical to the scalar reference.
 #include <algorithm>
 
 #include "kernels/conv.h"
@@ -32,6 +34,11 @@ namespace mint {
 namespace {
 
 constexpr size_t kColsBudget = 4 << 20;  // bytes of column scratch, at least one image
+// Int8 transposed convolutions whose GEMM (all images) has fewer multiply-adds run entirely on
+// the calling thread, GEMM and col2im: the qs8 kernels do several times the multiply-adds per
+// cycle of the f32 ones (kMinParallelGemmMacs), and `mint bench --profile` of the VAE decoder's
+// 1.6 M-MAC layer measured no gain from a second thread.
+constexpr size_t kMinParallelQs8TransposedMacs = size_t{1} << 21;
 
 Status validate_transposed_conv2d(const OpView& op) {
   MINT_RETURN_IF_ERROR(expect_io_counts(op, 2, 3, 1));
@@ -125,9 +132,10 @@ Conv2DGeometry transposed_geometry(const OpView& op, const plan::TransposedConv2
 class TransposedConvNode final : public Node {
  public:
   TransposedConvNode(const OpView& op, GemmSelection<F32GemmFn> kernels, size_t panel_bytes,
-                     F32Col2ImRowFn col2im)
+                     const Col2ImKernel* col2im)
       : kernels_(kernels),
-        col2im_(col2im),
+        col2im_(col2im->f32),
+        col2im_name_(std::string("col2im_") + col2im->name),
         panel_bytes_(panel_bytes),
         x_(op.input_ids[0]),
         w_(op.input_ids[1]),
@@ -170,11 +178,14 @@ class TransposedConvNode final : public Node {
     }
     return Status::ok();
   }
-  std::string kernel_name() const override { return kernels_.gemm->name; }
+  std::string kernel_name() const override {
+    return std::string(kernels_.gemm->name) + " + " + col2im_name_;
+  }
 
  private:
   GemmSelection<F32GemmFn> kernels_;
   F32Col2ImRowFn col2im_;
+  std::string col2im_name_;
   size_t panel_bytes_;
   int32_t x_, w_, bias_, y_;
   Conv2DGeometry g_{};
@@ -185,8 +196,9 @@ class TransposedConvNode final : public Node {
 // Static int8: qs8 GEMM dequantizing into f32 columns, then col2im (to f32 or, quantizing, i8).
 class Qs8TransposedConvNode final : public Node {
  public:
-  Qs8TransposedConvNode(const OpView& op, GemmSelection<Qs8GemmFn> kernels)
-      : kernels_(kernels), x_(op.input_ids[0]), w_(op.input_ids[1]),
+  Qs8TransposedConvNode(const OpView& op, GemmSelection<Qs8GemmFn> kernels,
+                        const Col2ImKernel* col2im)
+      : kernels_(kernels), col2im_(col2im), x_(op.input_ids[0]), w_(op.input_ids[1]),
         bias_(op.input_ids.size() > 2 ? op.input_ids[2] : -1), y_(op.output_ids[0]) {
     const auto* o = op.op->options_as_TransposedConv2DOptions();
     g_ = transposed_geometry(op, *o);
@@ -210,6 +222,7 @@ class Qs8TransposedConvNode final : public Node {
     const size_t image_bytes = pixels_ * (n_ * sizeof(float) + (copy_rows_ ? k_stride_ : 0));
     images_per_chunk_ =
         std::min(g_.batch, std::max<size_t>(1, kColsBudget / std::max<size_t>(1, image_bytes)));
+    serial_ = g_.batch * pixels_ * n_ * g_.in_c < kMinParallelQs8TransposedMacs;
   }
 
   size_t cols_bytes() const { return round_up(images_per_chunk_ * pixels_ * n_ * sizeof(float), 64); }
@@ -232,6 +245,7 @@ class Qs8TransposedConvNode final : public Node {
     int8_t* rows_copy = reinterpret_cast<int8_t*>(ctx.scratch + cols_bytes() + acc_bytes());
     Qs8GemmParams params = params_;
     params.a_quant = &x_quant_;
+    pthreadpool_t pool = serial_ ? nullptr : ctx.pool;
     const size_t out_row = g_.out_w * g_.out_c;
     for (size_t b0 = 0; b0 < g_.batch; b0 += images_per_chunk_) {
       const size_t images = std::min(images_per_chunk_, g_.batch - b0);
@@ -245,20 +259,20 @@ class Qs8TransposedConvNode final : public Node {
         }
         a = rows_copy;
       }
-      run_qs8_gemm(ctx.pool, kernels_, m, n_, g_.in_c, a, k_stride_, w, cols, n_ * sizeof(float),
+      run_qs8_gemm(pool, kernels_, m, n_, g_.in_c, a, k_stride_, w, cols, n_ * sizeof(float),
                    params);
       const size_t rows = images * g_.out_h;
-      parallel_tiles(ctx.pool, rows, 1, rows * out_row * 4, [&](size_t start, size_t count) {
+      parallel_tiles(pool, rows, 1, rows * out_row * 4, [&](size_t start, size_t count) {
         for (size_t r = start; r < start + count; ++r) {
           const size_t img = r / g_.out_h, oh = r % g_.out_h;
           const size_t out_offset = ((b0 + img) * g_.out_h + oh) * out_row;
           const float* img_cols = cols + img * pixels_ * n_;
           if (qs8_out_) {
-            qs8_col2im_row_scalar(&g_, oh, img_cols, bias, acc + r * out_row,
+            col2im_->qs8(&g_, oh, img_cols, bias, acc + r * out_row,
                                   data_as<int8_t>(ctx, y_) + out_offset, &clamp_, out_scale_,
                                   out_zero_point_);
           } else {
-            f32_col2im_row_scalar(&g_, oh, img_cols, bias, data_as<float>(ctx, y_) + out_offset,
+            col2im_->f32(&g_, oh, img_cols, bias, data_as<float>(ctx, y_) + out_offset,
                                   &clamp_);
           }
         }
@@ -267,17 +281,19 @@ class Qs8TransposedConvNode final : public Node {
     return Status::ok();
   }
   std::string kernel_name() const override {
-    return (pixels_ * g_.batch == 1 ? kernels_.gemv : kernels_.gemm)->name;
+    return std::string((pixels_ * g_.batch == 1 ? kernels_.gemv : kernels_.gemm)->name) +
+           " + col2im_" + col2im_->name;
   }
 
  private:
   GemmSelection<Qs8GemmFn> kernels_;
+  const Col2ImKernel* col2im_;
   int32_t x_, w_, bias_, y_;
   Conv2DGeometry g_{};
   F32MinMaxParams clamp_{};
   Qs8RowQuant x_quant_{0, 1.0f};
   Qs8GemmParams params_{};
-  bool qs8_out_ = false, copy_rows_ = false;
+  bool qs8_out_ = false, copy_rows_ = false, serial_ = false;
   float out_scale_ = 1.0f;
   int32_t out_zero_point_ = 0;
   size_t n_ = 0, pixels_ = 0, k_stride_ = 0, images_per_chunk_ = 1;
@@ -290,14 +306,15 @@ Result<std::unique_ptr<Node>> prepare_transposed_conv2d(const OpView& op,
   const TensorDesc& w = *op.inputs[1];
   const size_t k = static_cast<size_t>(w.shape[1]);
   if (w.layout == plan::Layout::gemm_qs8) {
-    return std::unique_ptr<Node>(new Qs8TransposedConvNode(op, select_qs8_gemm(ctx.isa)));
+    return std::unique_ptr<Node>(
+        new Qs8TransposedConvNode(op, select_qs8_gemm(ctx.isa), select_col2im(ctx.isa)));
   }
   if (w.layout == plan::Layout::gemm_f16) {
     return std::unique_ptr<Node>(new TransposedConvNode(
-        op, select_f16w_gemm(ctx.isa), f16w_gemm_panel_bytes(k), f32_col2im_row_scalar));
+        op, select_f16w_gemm(ctx.isa), f16w_gemm_panel_bytes(k), select_col2im(ctx.isa)));
   }
   return std::unique_ptr<Node>(new TransposedConvNode(
-      op, select_f32_gemm(ctx.isa), f32_gemm_panel_bytes(k), f32_col2im_row_scalar));
+      op, select_f32_gemm(ctx.isa), f32_gemm_panel_bytes(k), select_col2im(ctx.isa)));
 }
 
 }  // namespace

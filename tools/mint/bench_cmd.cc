@@ -8,6 +8,11 @@
 // max and spread = (max - min) / median in percent. Peak RSS is the process high-water mark
 // (VmHWM of /proc/self/status; getrusage's ru_maxrss where /proc is missing) after all runs:
 // the plan mapping, arenas and pools of every session created so far.
+//
+// --profile (opt-in, after the timings): per thread count, one more session through the
+// internal API (runtime/session.h Session::run_profiled: each node timed separately, so the
+// sum exceeds a plain run by the clock reads), the same warm-up and runs, then per op its
+// median milliseconds, share of the summed medians, op name, output dtype and kernel.
 #include <sys/resource.h>
 
 #include <algorithm>
@@ -24,6 +29,7 @@
 #include "evaluation/plan_cost.h"
 #include "mint/mint.h"
 #include "runtime/model.h"
+#include "runtime/session.h"
 #include "tools/mint/peak_rss.h"
 #include "tools/mint/eval_cmd.h"
 #include "tools/mint/json_writer.h"
@@ -37,6 +43,7 @@ int bench_usage() {
   std::fprintf(
       stderr,
       "usage: mint bench PLAN [--threads 1,2] [--runs N] [--warmup W] [--isa ISA] [--json]\n"
+      "                  [--profile]   (per-op median times; with --json, a \"profile\" array)\n"
       "  defaults: --threads 1, --runs 50, --warmup 5\n");
   return 2;
 }
@@ -120,6 +127,56 @@ int bench_threads(mint_model_t model, size_t threads, const std::string& isa, si
   return 0;
 }
 
+double median_of(std::vector<double> v) {
+  std::sort(v.begin(), v.end());
+  const size_t n = v.size();
+  return n == 0 ? 0.0 : n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
+}
+
+struct OpProfile {
+  size_t threads = 1;
+  std::vector<double> median_ms;  // per op
+};
+
+// Per-op medians over `runs` profiled runs (after `warmup`) of one internal session.
+Status profile_threads(const Model& model, size_t threads, const std::string& isa, size_t runs,
+                       size_t warmup, OpProfile* out) {
+  SessionOptions options;
+  options.num_threads = threads;
+  options.max_isa = isa.empty() ? nullptr : isa.c_str();
+  MINT_ASSIGN_OR_RETURN(auto session, Session::create(model, options));
+  std::mt19937 rng(42);
+  std::uniform_real_distribution<float> dist(-1.0f, 1.0f);
+  for (size_t i = 0; i < model.inputs().size(); ++i) {
+    const TensorDesc& t = model.tensors()[size_t(model.inputs()[i])];
+    std::vector<uint8_t> data(t.byte_size, 0);
+    if (t.dtype == DType::f32) {
+      for (size_t j = 0; j + 4 <= data.size(); j += 4) {
+        const float v = dist(rng);
+        std::memcpy(&data[j], &v, 4);
+      }
+    }
+    MINT_RETURN_IF_ERROR(session->set_input(i, data.data(), data.size()));
+  }
+  const size_t ops = session->nodes().size();
+  std::vector<std::vector<double>> per_op(ops);
+  std::vector<double> ms;
+  for (size_t r = 0; r < warmup + runs; ++r) {
+    MINT_RETURN_IF_ERROR(session->run_profiled(&ms));
+    if (r < warmup) continue;
+    for (size_t i = 0; i < ops; ++i) per_op[i].push_back(ms[i]);
+  }
+  out->threads = threads;
+  out->median_ms.clear();
+  for (size_t i = 0; i < ops; ++i) out->median_ms.push_back(median_of(per_op[i]));
+  return Status::ok();
+}
+
+std::string op_dtype(const Model& model, size_t i) {
+  const OpView& op = model.ops()[i];
+  return op.outputs.empty() || op.outputs[0] == nullptr ? "-" : dtype_name(op.outputs[0]->dtype);
+}
+
 }  // namespace
 
 int cmd_bench(int argc, char** argv) {
@@ -127,12 +184,14 @@ int cmd_bench(int argc, char** argv) {
   std::string path, isa;
   std::vector<size_t> threads;
   size_t runs = 50, warmup = 5;
-  bool json = false;
+  bool json = false, profile = false;
   for (int i = 2; i < argc; ++i) {
     const std::string k = argv[i];
     const bool has = i + 1 < argc;
     if (k == "--json") {
       json = true;
+    } else if (k == "--profile") {
+      profile = true;
     } else if (k == "--threads" && has) {
       if (!parse_list(argv[++i], &threads)) return bench_usage();
     } else if ((k == "--runs" || k == "--warmup") && has) {
@@ -167,6 +226,30 @@ int cmd_bench(int argc, char** argv) {
     const Shape& s = loaded.value()->tensors()[size_t(id)].shape;
     batch += (batch.empty() ? "" : ",") + (s.rank ? std::to_string(s[0]) : std::string("1"));
   }
+  std::vector<OpProfile> profiles;
+  std::vector<std::string> kernels;
+  if (profile) {
+    for (size_t t : threads) {
+      OpProfile p;
+      Status pst = profile_threads(*loaded.value(), t, isa, runs, warmup, &p);
+      if (!pst.is_ok()) {
+        std::fprintf(stderr, "mint: error: profile: %s\n", pst.message().c_str());
+        return 1;
+      }
+      profiles.push_back(std::move(p));
+    }
+    SessionOptions options;
+    options.max_isa = isa.empty() ? nullptr : isa.c_str();
+    auto session = Session::create(*loaded.value(), options);
+    if (session.is_ok()) {
+      for (const auto& node : session.value()->nodes()) kernels.push_back(node->kernel_name());
+    }
+  }
+  std::vector<std::string> op_names, op_dtypes;
+  for (size_t i = 0; profile && i < loaded.value()->ops().size(); ++i) {
+    op_names.push_back(loaded.value()->op_definitions()[i]->name);
+    op_dtypes.push_back(op_dtype(*loaded.value(), i));
+  }
   loaded.value().reset();
 
   mint_model_t model = nullptr;
@@ -198,6 +281,18 @@ int cmd_bench(int argc, char** argv) {
     }
     j.end_array();
     j.value("peak_rss_kib", rss);
+    if (profile) {
+      j.begin_array("profile");
+      for (const OpProfile& p : profiles) {
+        for (size_t i = 0; i < p.median_ms.size(); ++i) {
+          j.begin_object().value("threads", uint64_t(p.threads)).value("op", uint64_t(i));
+          j.value("name", op_names[i]).value("dtype", op_dtypes[i]);
+          j.value("kernel", i < kernels.size() ? kernels[i] : std::string());
+          j.value("median_ms", p.median_ms[i]).end_object();
+        }
+      }
+      j.end_array();
+    }
     j.end_object();
     std::printf("%s\n", j.str().c_str());
     return 0;
@@ -216,6 +311,19 @@ int cmd_bench(int argc, char** argv) {
                 s.median, s.p90, s.min, s.max, s.spread_pct);
   }
   std::printf("peak RSS %llu KiB\n", (unsigned long long)rss);
+  for (const OpProfile& p : profiles) {
+    double total = 0;
+    for (double v : p.median_ms) total += v;
+    std::printf("\nprofile, %zu thread(s): per-op median ms over %zu runs (sum %.4f ms)\n",
+                p.threads, runs, total);
+    std::printf("%4s %10s %6s  %-20s %-5s %s\n", "op", "median ms", "share", "name", "out",
+                "kernel");
+    for (size_t i = 0; i < p.median_ms.size(); ++i) {
+      std::printf("%4zu %10.4f %5.1f%%  %-20s %-5s %s\n", i, p.median_ms[i],
+                  total > 0 ? 100.0 * p.median_ms[i] / total : 0.0, op_names[i].c_str(),
+                  op_dtypes[i].c_str(), i < kernels.size() ? kernels[i].c_str() : "");
+    }
+  }
   return 0;
 }
 

@@ -1,0 +1,53 @@
+// The lists and selection of the col2im family (kernels/conv.h, list kernels/col2im.inc) and
+// of the qs8 quantize family (kernels/elementwise.h, list kernels/qs8_quantize.inc).
+#include "kernels/conv.h"
+#include "kernels/elementwise.h"
+
+namespace mint {
+namespace {
+
+constexpr Col2ImKernel kCol2Im[] = {
+#define MINT_KERNEL(isa, suffix) {#suffix, Isa::isa, f32_col2im_row_##suffix, qs8_col2im_row_##suffix},
+#include "kernels/col2im.inc"
+#undef MINT_KERNEL
+};
+
+constexpr Qs8QuantizeKernel kQs8Quantize[] = {
+#define MINT_KERNEL(isa, name) {#name, Isa::isa, name},
+#include "kernels/qs8_quantize.inc"
+#undef MINT_KERNEL
+};
+
+}  // namespace
+
+const Col2ImKernel* col2im_kernels(size_t* count) {
+  *count = sizeof(kCol2Im) / sizeof(kCol2Im[0]);
+  return kCol2Im;
+}
+
+const Col2ImKernel* select_col2im(IsaMask mask) {
+  mask |= isa_bit(Isa::kScalar);
+  const Col2ImKernel* best = nullptr;
+  for (const auto& k : kCol2Im) {
+    if ((mask & isa_bit(k.isa)) == 0) continue;
+    if (best == nullptr || k.isa > best->isa) best = &k;
+  }
+  return best;
+}
+
+const Qs8QuantizeKernel* qs8_quantize_kernels(size_t* count) {
+  *count = sizeof(kQs8Quantize) / sizeof(kQs8Quantize[0]);
+  return kQs8Quantize;
+}
+
+const Qs8QuantizeKernel* select_qs8_quantize(IsaMask mask) {
+  mask |= isa_bit(Isa::kScalar);
+  const Qs8QuantizeKernel* best = nullptr;
+  for (const auto& k : kQs8Quantize) {
+    if ((mask & isa_bit(k.isa)) == 0) continue;
+    if (best == nullptr || k.isa > best->isa) best = &k;
+  }
+  return best;
+}
+
+}  // namespace mint
