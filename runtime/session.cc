@@ -3,6 +3,7 @@
 #include <sys/mman.h>
 
 #include <algorithm>
+#include <chrono>
 #include <cstdlib>
 #include <cstring>
 
@@ -121,10 +122,17 @@ Status Session::run_segment(size_t index) {
   return Status::ok();
 }
 
+void Session::set_profile(std::vector<double>* seconds) {
+  profile_ = seconds;
+  if (profile_ != nullptr) profile_->resize(nodes_.size(), 0.0);
+}
+
 Status Session::run_ops(size_t first, size_t count) {
   const ExecContext ctx{tensor_data_.data(), pool_, scratch_.get()};
   for (size_t i = first; i < first + count; ++i) {
+    const auto t0 = profile_ ? std::chrono::steady_clock::now() : std::chrono::steady_clock::time_point();
     Status st = nodes_[i]->run(ctx);
+    if (profile_) (*profile_)[i] += std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     if (!st.is_ok()) {
       has_run_ = false;
       return st.with_context("op " + std::to_string(i) + " (" + model_.op_definitions()[i]->name + ")");

@@ -39,6 +39,11 @@ class Session {
   // ran last; others are invalid_state, their bytes may have been overwritten).
   Result<const uint8_t*> output(size_t index, size_t* byte_size) const;
 
+  // Per-node timing (benchmarks: `mint decode-bench --profile`): while `seconds` is non-null,
+  // every run adds the wall time of node i to (*seconds)[i] (resized to the node count);
+  // null (the default) turns it off. Not thread-safe, like run().
+  void set_profile(std::vector<double>* seconds);
+
   Isa isa() const { return best_isa(isa_mask_); }
   const Model& model() const { return model_; }
   const std::vector<std::unique_ptr<Node>>& nodes() const { return nodes_; }
@@ -70,6 +75,7 @@ class Session {
   pthreadpool_t pool_ = nullptr;
   bool has_run_ = false;
   int last_segment_ = -1;
+  std::vector<double>* profile_ = nullptr;
   Status run_ops(size_t first, size_t count);
 };
 

@@ -21,7 +21,7 @@
 //                [--embedding-precision f32|f16|int8] (default f32; int8: per-row scales)
 //                [--head-precision f32|f16|int8|int4] (the output head; default --weights)
 //   mint decode-bench PLAN [--threads N] [--tokens N] [--prompt P] [--ids 1,2,3] [--runs R]
-//                 [--json]                 text plan: prefill P tokens (or --ids), time N
+//                 [--json] [--profile]     text plan: prefill P tokens (or --ids), time N
 //                                          decode steps; R runs (tools/mint/text_bench.h)
 //   mint generate PLAN -p TEXT [-n N] [--temperature T] [--top-k K] [--top-p P]
 //                 [--repetition-penalty R] [--seed S] [--ids 1,2,3] [--no-eos] [--threads N]
@@ -93,7 +93,7 @@ int usage() {
                "      embeds the directory's tokenizer: vocab.json + merges.txt (GPT-2 BPE) or\n"
                "        tokenizer.model (SentencePiece BPE, prompts start with its bos)\n"
                "  mint decode-bench PLAN [--threads N] [--tokens N] [--prompt P] [--ids 1,2,3]\n"
-               "                [--runs R] [--json]\n"
+               "                [--runs R] [--json] [--profile]\n"
                "  mint generate PLAN -p TEXT [-n N] [--temperature T] [--top-k K] [--top-p P]\n"
                "                [--repetition-penalty R] [--seed S] [--ids 1,2,3] [--no-eos] [--threads N]\n"
                "  mint eval gan PLAN --classifier CLS [--samples N] [--grid out.png] [--json]\n"
@@ -131,7 +131,7 @@ struct Args {
   size_t group_size = 32;  // --weights int4
   bool asymmetric = false;
   size_t runs = 3;  // mint decode-bench
-  bool json = false;
+  bool json = false, profile = false;
 };
 
 bool parse_float(const char* s, float* out) {
@@ -243,6 +243,8 @@ bool parse_args(int argc, char** argv, Args* args) {
       if (!parse_size(argv[++i], &args->runs) || args->runs == 0) return false;
     } else if (a == "--json") {
       args->json = true;
+    } else if (a == "--profile") {
+      args->profile = true;
     } else if (a == "-h" || a == "--help") {
       return false;  // usage
     } else if (!a.empty() && a[0] == '-') {
@@ -644,6 +646,7 @@ int main(int argc, char** argv) {
       o.runs = args.runs;
       o.prompt_ids = args.ids;
       o.json = args.json;
+      o.profile = args.profile;
       return cmd_decode_bench(o);
     }
     if (cmd == "generate") return cmd_generate(args);

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
+#include <string>
 #include <vector>
 
 #include "evaluation/plan_cost.h"
@@ -69,6 +70,40 @@ Result<RunTimes> generate_once(generate::TokenDecoder& d, const std::vector<int3
   return r;
 }
 
+// Per-op-kind time of `segment`'s nodes over the profiled run, in ms per call of the segment
+// (`calls`), largest first: (op name [kernel] weight shape, ms, nodes).
+struct ProfileLine {
+  std::string what;
+  double ms = 0;
+  size_t nodes = 0;
+};
+
+std::vector<ProfileLine> profile_lines(const Session& session, const std::string& segment,
+                                       const std::vector<double>& seconds, size_t calls) {
+  const Model& m = session.model();
+  std::vector<ProfileLine> lines;
+  const int si = m.segment_index(segment.c_str());
+  if (si < 0 || calls == 0) return lines;
+  const SegmentDesc& seg = m.segments()[si];
+  for (size_t i = seg.first_op; i < seg.first_op + seg.op_count && i < seconds.size(); ++i) {
+    std::string what = m.op_definitions()[i]->name;
+    const std::string kernel = session.nodes()[i]->kernel_name();
+    if (!kernel.empty()) what += " [" + kernel + "]";
+    const OpView& op = m.ops()[i];
+    if (op.inputs.size() > 1 && op.inputs[1] != nullptr && op.inputs[1]->shape.rank >= 2 &&
+        (what.rfind("fully_connected", 0) == 0 || what.rfind("matmul", 0) == 0)) {
+      what += " w";
+      for (size_t d = 0; d < op.inputs[1]->shape.rank; ++d) what += (d ? "x" : " ") + std::to_string(op.inputs[1]->shape[d]);
+    }
+    auto it = std::find_if(lines.begin(), lines.end(), [&](const ProfileLine& l) { return l.what == what; });
+    if (it == lines.end()) it = lines.insert(lines.end(), ProfileLine{what, 0.0, 0});
+    it->ms += seconds[i] * 1e3 / double(calls);
+    it->nodes += 1;
+  }
+  std::sort(lines.begin(), lines.end(), [](const ProfileLine& a, const ProfileLine& b) { return a.ms > b.ms; });
+  return lines;
+}
+
 void put(JsonWriter& j, const char* key, const Stats& s) {
   j.begin_object(key).value("median", s.median).value("min", s.min).value("max", s.max);
   j.value("n", uint64_t(s.n)).end_object();
@@ -120,6 +155,29 @@ int cmd_decode_bench(const DecodeBenchOptions& o) {
   }
   const uint64_t rss = peak_rss_kib();
   const Stats pf = stats(prefill), dc = stats(decode);
+  // --profile: one more run with per-node timing (the timed runs above are not affected).
+  std::vector<ProfileLine> prof_prefill, prof_decode;
+  if (o.profile) {
+    std::vector<double> seconds;
+    session.value()->set_profile(&seconds);
+    auto r = generate_once(d, ids, o.tokens);
+    session.value()->set_profile(nullptr);
+    if (!r.is_ok()) return fail(r.status());
+    // Prefill chunks: ceil(prompt / prefill rows) calls, the last single token aside.
+    prof_prefill = profile_lines(*session.value(), "prefill", seconds, 1);
+    prof_decode = profile_lines(*session.value(), "decode", seconds, o.tokens);
+    auto print = [&](const char* title, const std::vector<ProfileLine>& lines, const char* unit) {
+      double total = 0;
+      for (const auto& l : lines) total += l.ms;
+      std::fprintf(stderr, "%s profile (%s, threads %zu): %.3f ms\n", title, unit, o.threads, total);
+      for (const auto& l : lines) {
+        std::fprintf(stderr, "  %8.3f ms %5.1f%%  %3zu x %s\n", l.ms, total > 0 ? 100.0 * l.ms / total : 0.0,
+                     l.nodes, l.what.c_str());
+      }
+    };
+    print("prefill", prof_prefill, "per prompt");
+    print("decode", prof_decode, "per token");
+  }
   if (!o.json) {
     std::printf("%s: threads %zu, isa %s\n", o.plan.c_str(), o.threads, isa_name(session.value()->isa()));
     std::printf("prefill %zu tokens: %.1f tokens/s; decode %zu tokens: %.2f tokens/s (median of %zu)\n",
@@ -144,7 +202,17 @@ int cmd_decode_bench(const DecodeBenchOptions& o) {
   j.value("constant_bytes", cost.constant_bytes);
   j.value("kv_cache_bytes", uint64_t(model.value()->state_size()));
   j.value("arena_bytes", uint64_t(model.value()->arena_size()));
-  j.value("context_length", uint64_t(d.context_length())).end_object();
+  j.value("context_length", uint64_t(d.context_length()));
+  if (o.profile) {
+    for (const auto* part : {&prof_prefill, &prof_decode}) {
+      j.begin_array(part == &prof_prefill ? "profile_prefill_ms" : "profile_decode_ms_per_token");
+      for (const ProfileLine& l : *part) {
+        j.begin_object().value("op", l.what).value("ms", l.ms).value("nodes", uint64_t(l.nodes)).end_object();
+      }
+      j.end_array();
+    }
+  }
+  j.end_object();
   std::printf("%s\n", j.str().c_str());
   return 0;
 }

@@ -15,6 +15,10 @@
 // KV cache, allocated for the whole context; pages are committed when first written) and arena
 // bytes, and the context length. Errors (a bad plan, a prompt that does not fit, an id out of
 // the vocabulary) are a message on stderr and exit status 1.
+//
+// profile: after the timed runs, one more run with per-node timing (Session::set_profile):
+// the time of the prefill and decode segments' nodes grouped by op, kernel and weight shape,
+// on stderr (and under profile_* in the JSON), in ms per prompt and ms per decoded token.
 #pragma once
 
 #include <cstddef>
@@ -28,7 +32,7 @@ struct DecodeBenchOptions {
   std::string plan;
   size_t threads = 1, tokens = 64, prompt = 32, runs = 3;
   std::vector<int32_t> prompt_ids;  // empty: `prompt` generated ids
-  bool json = false;
+  bool json = false, profile = false;
 };
 
 int cmd_decode_bench(const DecodeBenchOptions& options);
