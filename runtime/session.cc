@@ -122,40 +122,23 @@ Status Session::run_segment(size_t index) {
   return Status::ok();
 }
 
+void Session::set_profile(std::vector<double>* seconds) {
+  profile_ = seconds;
+  if (profile_ != nullptr) profile_->resize(nodes_.size(), 0.0);
+}
+
 Status Session::run_ops(size_t first, size_t count) {
   const ExecContext ctx{tensor_data_.data(), pool_, scratch_.get()};
   for (size_t i = first; i < first + count; ++i) {
+    const auto t0 = profile_ ? std::chrono::steady_clock::now() : std::chrono::steady_clock::time_point();
     Status st = nodes_[i]->run(ctx);
+    if (profile_) (*profile_)[i] += std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     if (!st.is_ok()) {
       has_run_ = false;
       return st.with_context("op " + std::to_string(i) + " (" + model_.op_definitions()[i]->name + ")");
     }
   }
   has_run_ = true;
-  return Status::ok();
-}
-
-Status Session::run_profiled(std::vector<double>* node_ms) {
-  size_t first = 0, count = nodes_.size();
-  if (!model_.segments().empty()) {
-    first = model_.segments()[0].first_op;
-    count = model_.segments()[0].op_count;
-    last_segment_ = -1;
-  }
-  node_ms->assign(nodes_.size(), 0.0);
-  const ExecContext ctx{tensor_data_.data(), pool_, scratch_.get()};
-  for (size_t i = first; i < first + count; ++i) {
-    const auto t0 = std::chrono::steady_clock::now();
-    Status st = nodes_[i]->run(ctx);
-    const auto t1 = std::chrono::steady_clock::now();
-    (*node_ms)[i] = std::chrono::duration<double, std::milli>(t1 - t0).count();
-    if (!st.is_ok()) {
-      has_run_ = false;
-      return st.with_context("op " + std::to_string(i) + " (" + model_.op_definitions()[i]->name + ")");
-    }
-  }
-  has_run_ = true;
-  if (!model_.segments().empty()) last_segment_ = 0;
   return Status::ok();
 }
 

@@ -38,10 +38,10 @@ class Session {
   // Output `index` of the last run (for a plan with segments: an output of the segment that
   // ran last; others are invalid_state, their bytes may have been overwritten).
   Result<const uint8_t*> output(size_t index, size_t* byte_size) const;
-  // Profiling (mint bench --profile): run() with each node timed (steady_clock around
-  // Node::run); node_ms[i] receives op i's milliseconds (resized to the op count). A separate
-  // loop, so run() itself carries no timing code. Plans with segments: segment 0.
-  Status run_profiled(std::vector<double>* node_ms);
+  // Per-node timing (`mint bench --profile`, `mint decode-bench --profile`): while `seconds` is non-null,
+  // every run adds the wall time of node i to (*seconds)[i] (resized to the node count);
+  // null (the default) turns it off. Not thread-safe, like run().
+  void set_profile(std::vector<double>* seconds);
 
   Isa isa() const { return best_isa(isa_mask_); }
   const Model& model() const { return model_; }
@@ -74,6 +74,7 @@ class Session {
   pthreadpool_t pool_ = nullptr;
   bool has_run_ = false;
   int last_segment_ = -1;
+  std::vector<double>* profile_ = nullptr;
   Status run_ops(size_t first, size_t count);
 };
 

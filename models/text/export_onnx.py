@@ -26,6 +26,7 @@ int8 / int4 graphs with numpy expected outputs that check the quantized-weight l
 Usage (/usr/bin/python3, Debian's torch 1.13 + python3-onnx):
   nice -n 10 /usr/bin/python3 models/text/export_onnx.py --model gpt2 [--checkpoint DIR]
   -> .data/text/onnx/gpt2/{fp32,int8,int4}.onnx, meta.json, reference.bin
+  ... --model gpt2 --write-checkpoint DIR   the same weights as DIR/config.json + model.safetensors
 """
 import argparse
 import json
@@ -275,6 +276,10 @@ def main():
     ap.add_argument("--selftest", action="store_true", help="also write the one-node layout checks")
     ap.add_argument("--reference-only", action="store_true",
                     help="only (re)write reference.bin / reference_int4.bin (no export)")
+    ap.add_argument("--write-checkpoint", metavar="DIR",
+                    help="only write the model as a checkpoint directory (config.json + F32 "
+                         "model.safetensors, transformers' names; no export): the weights of the "
+                         "graphs for other runtimes (benchmarks/text/run.py gives it to mint)")
     args = ap.parse_args()
     torch.set_num_threads(1)
     out = args.out or os.path.join(ROOT, ".data", "text", "onnx", args.model)
@@ -291,6 +296,16 @@ def main():
     layers, kv, hd = model.cache_shape()
     if args.reference_only:
         write_references(model, out, args.seed)
+        return
+    if args.write_checkpoint:
+        from safetensors_io import write_safetensors
+        os.makedirs(args.write_checkpoint, exist_ok=True)
+        with open(os.path.join(args.write_checkpoint, "config.json"), "w") as f:
+            json.dump(config, f, indent=1)
+        write_safetensors(os.path.join(args.write_checkpoint, "model.safetensors"),
+                          {k: v.contiguous() for k, v in modeling.state_for_checkpoint(model).items()},
+                          {"format": "pt", "source": source})
+        print(f"wrote {args.write_checkpoint} ({source})")
         return
     fp32 = os.path.join(out, "fp32.onnx")
     export_fp32(model, fp32, args.opset)

@@ -10,7 +10,7 @@
 // the plan mapping, arenas and pools of every session created so far.
 //
 // --profile (opt-in, after the timings): per thread count, one more session through the
-// internal API (runtime/session.h Session::run_profiled: each node timed separately, so the
+// internal API (runtime/session.h Session::set_profile: each node timed separately, so the
 // sum exceeds a plain run by the clock reads), the same warm-up and runs, then per op its
 // median milliseconds, share of the summed medians, op name, output dtype and kernel.
 #include <sys/resource.h>
@@ -160,12 +160,15 @@ Status profile_threads(const Model& model, size_t threads, const std::string& is
   }
   const size_t ops = session->nodes().size();
   std::vector<std::vector<double>> per_op(ops);
-  std::vector<double> ms;
+  std::vector<double> seconds;
+  session->set_profile(&seconds);
   for (size_t r = 0; r < warmup + runs; ++r) {
-    MINT_RETURN_IF_ERROR(session->run_profiled(&ms));
+    std::fill(seconds.begin(), seconds.end(), 0.0);
+    MINT_RETURN_IF_ERROR(session->run());
     if (r < warmup) continue;
-    for (size_t i = 0; i < ops; ++i) per_op[i].push_back(ms[i]);
+    for (size_t i = 0; i < ops; ++i) per_op[i].push_back(seconds[i] * 1e3);
   }
+  session->set_profile(nullptr);
   out->threads = threads;
   out->median_ms.clear();
   for (size_t i = 0; i < ops; ++i) out->median_ms.push_back(median_of(per_op[i]));

@@ -15,6 +15,7 @@
 #include <string>
 #include <vector>
 
+#include "evaluation/plan_cost.h"
 #include "evaluation/text_metrics.h"
 #include "runtime/generate/generate.h"
 #include "runtime/generate/plan_decoder.h"
@@ -59,7 +60,8 @@ int text_usage() {
       "  speed (--threads list, default 1,2): per thread count, 3 runs of the first BLEU\n"
       "    prompt (32 tokens) + 32 greedy tokens, medians of prefill tokens/s, decode tokens/s\n"
       "    and time to first token. Quality metrics run on the first thread count.\n"
-      "  memory: peak RSS (VmHWM) at the end; plan size: the file's bytes.\n");
+      "  memory: peak RSS (VmHWM) at the end; plan size: the file's bytes; params\n"
+      "    (--json): evaluation/plan_cost.h's count.\n");
   return 2;
 }
 
@@ -366,7 +368,8 @@ int cmd_eval_text(int argc, char** argv) {
       j.value("time_to_first_token_ms", s.ttft_ms).end_object();
     }
     j.end_array();
-    j.value("peak_rss_kib", rss).value("plan_bytes", plan_bytes).end_object();
+    j.value("peak_rss_kib", rss).value("plan_bytes", plan_bytes);
+    j.value("params", eval::plan_cost(model).params).end_object();
     std::printf("%s\n", j.str().c_str());
   } else {
     std::printf("%s on %s (%zu tokens)\n", a.plan.c_str(), split_path.c_str(), stream.size());

@@ -23,8 +23,9 @@
 //                [--prune-heads R --calibration-text FILE [--calibration-tokens N]]
 //                                          structured attention-head pruning
 //                                          (compiler/hf/prune_heads.h)
-//   mint decode-bench PLAN [--threads N] [--tokens N] [--prompt P]
-//                                          text plan: prefill P tokens, time N decode steps
+//   mint decode-bench PLAN [--threads N] [--tokens N] [--prompt P] [--ids 1,2,3] [--runs R]
+//                 [--json] [--profile]     text plan: prefill P tokens (or --ids), time N
+//                                          decode steps; R runs (tools/mint/text_bench.h)
 //   mint generate PLAN -p TEXT [-n N] [--temperature T] [--top-k K] [--top-p P]
 //                 [--repetition-penalty R] [--seed S] [--ids 1,2,3] [--no-eos] [--threads N]
 //                                          streams generated text to stdout; time to first
@@ -105,7 +106,8 @@ int usage() {
                "        their KV heads, the pattern of least removed importance). Prints the scores and\n"
                "        removed heads; records them in the plan (metadata prune.heads.*). Combines with\n"
                "        --weights and the other options; R 0 only prints the scores.\n"
-               "  mint decode-bench PLAN [--threads N] [--tokens N] [--prompt P]\n"
+               "  mint decode-bench PLAN [--threads N] [--tokens N] [--prompt P] [--ids 1,2,3]\n"
+               "                [--runs R] [--json] [--profile]\n"
                "  mint generate PLAN -p TEXT [-n N] [--temperature T] [--top-k K] [--top-p P]\n"
                "                [--repetition-penalty R] [--seed S] [--ids 1,2,3] [--no-eos] [--threads N]\n"
                "  mint eval gan PLAN --classifier CLS [--samples N] [--grid out.png] [--json]\n"
@@ -145,6 +147,8 @@ struct Args {
   bool no_eos = false;
   size_t group_size = 32;  // --weights int4
   bool asymmetric = false;
+  size_t runs = 3;  // mint decode-bench
+  bool json = false, profile = false;
 };
 
 bool parse_float(const char* s, float* out) {
@@ -266,6 +270,12 @@ bool parse_args(int argc, char** argv, Args* args) {
       if (!parse_size(argv[++i], &args->group_size)) return false;
     } else if (a == "--asymmetric") {
       args->asymmetric = true;
+    } else if (a == "--runs" && has_value) {
+      if (!parse_size(argv[++i], &args->runs) || args->runs == 0) return false;
+    } else if (a == "--json") {
+      args->json = true;
+    } else if (a == "--profile") {
+      args->profile = true;
     } else if (a == "-h" || a == "--help") {
       return false;  // usage
     } else if (!a.empty() && a[0] == '-') {
@@ -684,7 +694,16 @@ int main(int argc, char** argv) {
     if (cmd == "run") return cmd_run(args);
     if (cmd == "decode-bench") {
       if (args.positional.size() != 1) return usage();
-      return cmd_decode_bench(args.positional[0], args.threads, args.tokens, args.prompt_tokens);
+      DecodeBenchOptions o;
+      o.plan = args.positional[0];
+      o.threads = args.threads;
+      o.tokens = args.tokens;
+      o.prompt = args.prompt_tokens;
+      o.runs = args.runs;
+      o.prompt_ids = args.ids;
+      o.json = args.json;
+      o.profile = args.profile;
+      return cmd_decode_bench(o);
     }
     if (cmd == "generate") return cmd_generate(args);
   } catch (const std::bad_alloc&) {
