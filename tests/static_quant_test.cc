@@ -214,19 +214,27 @@ TEST_P(StaticQuantModels, CloseToF32Plan) {
   // (a) calibrated on the committed 8 latents, measured on them; (b) calibrated on 256 seeded
   // N(0, 1) latents, measured on 64 others. (c), printed only: (a)'s plan on the held-out set,
   // where latents outside the 8 calibration samples' ranges get clipped.
+  // Bounds: mean |err| <= 0.01 everywhere; max |err| (one pixel of 8 or 64 images) <= 0.08 on
+  // the calibration latents, <= 0.2 on held-out ones, where activations beyond the calibrated
+  // ranges are clipped. The 0.2 came with the retrained DCGAN (FID-FMNIST 4.6, session 4):
+  // scripts/static_quant_error.py shows its weights alone, quantized to int8 with f32
+  // activations, already give max |err| 0.086 on the held-out set, and its relu3 reaches 17.8
+  // there against a calibrated 14.8; the plan's 0.175 is spread over the layers (each
+  // activation alone 0.10-0.14). The quality criterion is FID-FMNIST (benchmarks/images/run.py).
   struct Run {
     const char* what;
     std::vector<float> calibration;
     const std::vector<float>* eval;
     bool checked;
+    double max_bound;
   };
   const std::vector<Run> runs = {
       {"calibrated on the 8 committed latents, measured on them", committed.value(),
-       &committed.value(), true},
+       &committed.value(), true, 0.08},
       {"calibrated on 256 N(0,1) latents, measured on 64 held-out", normal_latents(76, 256 * c.latent),
-       &held_out, true},
+       &held_out, true, 0.2},
       {"calibrated on the 8 committed latents, measured on 64 held-out", committed.value(),
-       &held_out, false},
+       &held_out, false, 0.0},
   };
   for (const Run& run : runs) {
     compiler::CompileOptions int8;
@@ -241,7 +249,7 @@ TEST_P(StaticQuantModels, CloseToF32Plan) {
       std::printf("%s int8 vs f32 [%s] %s: max |err| %.4f, mean |err| %.5f%s\n", c.name.c_str(),
                   isa.c_str(), run.what, e.max, e.mean, run.checked ? "" : " (not checked)");
       if (!run.checked) continue;
-      EXPECT_LE(e.max, 0.08) << run.what << ", " << isa;
+      EXPECT_LE(e.max, run.max_bound) << run.what << ", " << isa;
       EXPECT_LE(e.mean, 0.01) << run.what << ", " << isa;
     }
   }
