@@ -89,8 +89,12 @@ std::vector<std::string> checkpoint_dirs() {
 
 std::string base_name(const std::string& dir) { return dir.substr(dir.find_last_of('/') + 1); }
 
+// One work directory per model directory: text_trained and text_trained_on_tiny run at the same
+// time under `ctest -j` and both have a "llama" checkpoint, so a shared directory would have one
+// test rewrite a plan the other has mapped (SIGBUS).
 std::string work_dir() {
-  const std::string w = std::string(MINT_TEST_BINARY_DIR) + "/trained_text";
+  const bool tiny = std::getenv("MINT_TRAINED_TEXT_DIR") != nullptr;
+  const std::string w = std::string(MINT_TEST_BINARY_DIR) + (tiny ? "/trained_text_override" : "/trained_text");
   mkdir(w.c_str(), 0755);
   return w;
 }
