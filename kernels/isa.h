@@ -27,6 +27,19 @@ using IsaMask = uint32_t;
 
 constexpr IsaMask isa_bit(Isa isa) { return IsaMask{1} << static_cast<uint32_t>(isa); }
 
+// The entry of [first, last) (kernel descriptors with an `isa` member) with the highest ISA in
+// `mask`; the scalar level is always allowed. Null only when the range has no usable entry.
+template <typename Kernel>
+const Kernel* best_kernel_for(const Kernel* first, const Kernel* last, IsaMask mask) {
+  mask |= isa_bit(Isa::kScalar);
+  const Kernel* best = nullptr;
+  for (const Kernel* k = first; k != last; ++k) {
+    if ((mask & isa_bit(k->isa)) == 0) continue;
+    if (best == nullptr || k->isa > best->isa) best = k;
+  }
+  return best;
+}
+
 // Lower-case name used in kernel names, logs, MINT_ISA and the C ABI ("scalar", "avx2",
 // "avx512", "avx512vnni", "neon", "neondot", "neonfp16", "neoni8mm").
 const char* isa_name(Isa isa);

@@ -3,6 +3,8 @@
 #include "kernels/conv.h"
 #include "kernels/elementwise.h"
 
+#include <iterator>
+
 namespace mint {
 namespace {
 
@@ -26,13 +28,7 @@ const Col2ImKernel* col2im_kernels(size_t* count) {
 }
 
 const Col2ImKernel* select_col2im(IsaMask mask) {
-  mask |= isa_bit(Isa::kScalar);
-  const Col2ImKernel* best = nullptr;
-  for (const auto& k : kCol2Im) {
-    if ((mask & isa_bit(k.isa)) == 0) continue;
-    if (best == nullptr || k.isa > best->isa) best = &k;
-  }
-  return best;
+  return best_kernel_for(std::begin(kCol2Im), std::end(kCol2Im), mask);
 }
 
 const Qs8QuantizeKernel* qs8_quantize_kernels(size_t* count) {
@@ -41,13 +37,7 @@ const Qs8QuantizeKernel* qs8_quantize_kernels(size_t* count) {
 }
 
 const Qs8QuantizeKernel* select_qs8_quantize(IsaMask mask) {
-  mask |= isa_bit(Isa::kScalar);
-  const Qs8QuantizeKernel* best = nullptr;
-  for (const auto& k : kQs8Quantize) {
-    if ((mask & isa_bit(k.isa)) == 0) continue;
-    if (best == nullptr || k.isa > best->isa) best = &k;
-  }
-  return best;
+  return best_kernel_for(std::begin(kQs8Quantize), std::end(kQs8Quantize), mask);
 }
 
 }  // namespace mint

@@ -17,13 +17,8 @@ KernelList<F32DwConvRowFn> f32_dwconv_kernels() {
 }
 
 const F32DwConvKernel* select_f32_dwconv(IsaMask mask) {
-  mask |= isa_bit(Isa::kScalar);
-  const F32DwConvKernel* best = nullptr;
-  for (const auto& k : f32_dwconv_kernels()) {
-    if ((mask & isa_bit(k.isa)) == 0) continue;
-    if (best == nullptr || k.isa > best->isa) best = &k;
-  }
-  return best;
+  const KernelList<F32DwConvRowFn> list = f32_dwconv_kernels();
+  return best_kernel_for(list.begin(), list.end(), mask);
 }
 
 }  // namespace mint
