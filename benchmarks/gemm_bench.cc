@@ -10,9 +10,15 @@
 // picks; XNNPACK runs its own operator. Both sides share one pthreadpool per thread count and
 // use prepacked weights (packing is outside the timed loop).
 //
+// A third side, "floor", only reads the layer's weights (K x N elements of the dtype, unpacked,
+// 64-byte aligned) with the widest vector loads this CPU has, split into one contiguous part per
+// thread on the same pool. No GEMV can take less time than reading its weights once, so on the
+// GEMV rows the floor is the memory roofline of this machine, and XNNPACK / floor is the highest
+// ratio any kernel could reach against XNNPACK there.
+//
 // After the Google Benchmark table the program prints a summary, one row per
-// (dtype, shape, threads): the median over repetitions (or the single run) of each side and the
-// ratio XNNPACK / mint, so > 1 means mint is faster.
+// (dtype, shape, threads): the median over repetitions (or the single run) of each side, the
+// ratio XNNPACK / mint (> 1 means mint is faster), the floor and that ceiling XNNPACK / floor.
 //
 //   gemm_bench --benchmark_repetitions=10 --benchmark_enable_random_interleaving=true
 //              --benchmark_min_time=0.1
@@ -32,6 +38,16 @@
 #include <string>
 #include <tuple>
 #include <vector>
+
+#if defined(__x86_64__)
+// GCC 12's _mm512_undefined_*() self-initialise a variable, which -Wuninitialized reports where
+// _mm512_reduce_add_epi64 is inlined (GCC bug 105593).
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wuninitialized"
+#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+#include <immintrin.h>
+#pragma GCC diagnostic pop
+#endif
 
 #include "compiler/prepack.h"
 #include "kernels/registry.h"
@@ -179,6 +195,105 @@ struct XnnQs8 : XnnOperator {
   }
 };
 
+// ---- floor: reading the weights once ---------------------------------------------------------
+
+// Sums `bytes` (a multiple of 256) from `p` with four independent accumulators, so that the loop
+// is bound by the loads alone. Returns the sum so the reads cannot be dropped.
+#if defined(__x86_64__)
+__attribute__((target("avx512f"))) uint64_t read_bytes_avx512(const uint8_t* p, size_t bytes) {
+  __m512i s0 = _mm512_setzero_si512(), s1 = s0, s2 = s0, s3 = s0;
+  for (size_t i = 0; i < bytes; i += 256) {
+    s0 = _mm512_add_epi64(s0, _mm512_load_si512(p + i));
+    s1 = _mm512_add_epi64(s1, _mm512_load_si512(p + i + 64));
+    s2 = _mm512_add_epi64(s2, _mm512_load_si512(p + i + 128));
+    s3 = _mm512_add_epi64(s3, _mm512_load_si512(p + i + 192));
+  }
+  return _mm512_reduce_add_epi64(
+      _mm512_add_epi64(_mm512_add_epi64(s0, s1), _mm512_add_epi64(s2, s3)));
+}
+__attribute__((target("avx2"))) uint64_t read_bytes_avx2(const uint8_t* p, size_t bytes) {
+  __m256i s0 = _mm256_setzero_si256(), s1 = s0, s2 = s0, s3 = s0;
+  for (size_t i = 0; i < bytes; i += 128) {
+    s0 = _mm256_add_epi64(s0, _mm256_load_si256(reinterpret_cast<const __m256i*>(p + i)));
+    s1 = _mm256_add_epi64(s1, _mm256_load_si256(reinterpret_cast<const __m256i*>(p + i + 32)));
+    s2 = _mm256_add_epi64(s2, _mm256_load_si256(reinterpret_cast<const __m256i*>(p + i + 64)));
+    s3 = _mm256_add_epi64(s3, _mm256_load_si256(reinterpret_cast<const __m256i*>(p + i + 96)));
+  }
+  alignas(32) uint64_t lanes[4];
+  _mm256_store_si256(reinterpret_cast<__m256i*>(lanes),
+                     _mm256_add_epi64(_mm256_add_epi64(s0, s1), _mm256_add_epi64(s2, s3)));
+  return lanes[0] + lanes[1] + lanes[2] + lanes[3];
+}
+#endif
+
+// Portable: eight 64-bit loads per step (GCC vectorises this with NEON on aarch64 at -O3; at -O2
+// the loads are still independent and the loop is load-bound).
+uint64_t read_bytes_portable(const uint8_t* p, size_t bytes) {
+  uint64_t s[8] = {};
+  for (size_t i = 0; i < bytes; i += 64) {
+    for (size_t j = 0; j < 8; ++j) {
+      uint64_t v;
+      std::memcpy(&v, p + i + 8 * j, sizeof(v));
+      s[j] += v;
+    }
+  }
+  uint64_t total = 0;
+  for (uint64_t v : s) total += v;
+  return total;
+}
+
+using ReadBytesFn = uint64_t (*)(const uint8_t*, size_t);
+
+ReadBytesFn widest_read_bytes() {
+#if defined(__x86_64__)
+  if (__builtin_cpu_supports("avx512f")) return read_bytes_avx512;
+  if (__builtin_cpu_supports("avx2")) return read_bytes_avx2;
+#endif
+  return read_bytes_portable;
+}
+
+// The floor reads the first K x N x sizeof(element) bytes of mint's packed weights: the pages mint
+// reads (so that cache placement, which matters for weights about the size of L2, is the same),
+// less the panel headers (bias, scales), rounded down to whole 256-byte steps.
+template <typename Mint>
+std::pair<const uint8_t*, size_t> weight_bytes(const FcShape& s, size_t elem_bytes) {
+  return {cached<Mint>(s).packed.data(), s.k * s.n * elem_bytes / 256 * 256};
+}
+
+struct ReadContext {
+  ReadBytesFn fn;
+  const uint8_t* data;
+  size_t part_bytes, total_bytes;
+  uint64_t sums[2];
+};
+
+void read_part(void* context, size_t part) {
+  auto* ctx = static_cast<ReadContext*>(context);
+  const size_t begin = part * ctx->part_bytes;
+  const size_t end = std::min(ctx->total_bytes, begin + ctx->part_bytes);
+  if (begin < end) ctx->sums[part % 2] += ctx->fn(ctx->data + begin, end - begin);
+}
+
+template <typename Mint, size_t kElemBytes>
+void bench_floor(benchmark::State& state, FcShape s, size_t threads) {
+  const auto [data, size] = weight_bytes<Mint>(s, kElemBytes);
+  pthreadpool_t pool = pool_for(threads);
+  ReadContext ctx{
+      widest_read_bytes(), data, round_up((size + threads - 1) / threads, 256), size, {0, 0}};
+  for (auto _ : state) {
+    if (threads <= 1) {
+      read_part(&ctx, 0);
+    } else {
+      pthreadpool_parallelize_1d(pool, read_part, &ctx, threads, 0);
+    }
+    benchmark::DoNotOptimize(ctx.sums);
+    benchmark::ClobberMemory();
+  }
+  state.counters["GB/s"] =
+      benchmark::Counter(static_cast<double>(size) * state.iterations(),
+                         benchmark::Counter::kIsRate, benchmark::Counter::kIs1000);
+}
+
 void set_flops(benchmark::State& state, const FcShape& s, const char* counter) {
   state.counters[counter] =
       benchmark::Counter(2.0 * s.m * s.n * s.k * state.iterations(), benchmark::Counter::kIsRate);
@@ -263,9 +378,10 @@ struct RowKey {
     return std::tie(dtype, shape, threads) < std::tie(o.dtype, o.shape, o.threads);
   }
 };
+enum Side { kMint, kXnnpack, kFloor, kSides };
 struct RowTimes {
-  double mint_ns = NAN, xnnpack_ns = NAN;
-  bool mint_median = false, xnnpack_median = false;
+  double ns[kSides] = {NAN, NAN, NAN};
+  bool median[kSides] = {false, false, false};
 };
 
 // Console output as usual, plus the per-iteration real time of every run kept for the summary:
@@ -287,12 +403,11 @@ class SummaryReporter : public benchmark::ConsoleReporter {
                  std::stoul(name.substr(b + 9, c - b - 9))};
       const std::string side = name.substr(c + 1);
       const double ns = run.GetAdjustedRealTime() * to_ns(run.time_unit);
+      const Side which = side == "mint" ? kMint : side == "xnnpack" ? kXnnpack : kFloor;
       RowTimes& row = rows_[key];
-      double& slot = side == "mint" ? row.mint_ns : row.xnnpack_ns;
-      bool& slot_median = side == "mint" ? row.mint_median : row.xnnpack_median;
-      if (median || !slot_median) {  // a median replaces single repetitions
-        slot = ns;
-        slot_median = median;
+      if (median || !row.median[which]) {  // a median replaces single repetitions
+        row.ns[which] = ns;
+        row.median[which] = median;
       }
     }
   }
@@ -300,12 +415,19 @@ class SummaryReporter : public benchmark::ConsoleReporter {
   void PrintSummary() const {
     std::printf(
         "\nSummary (real time per call, median of repetitions; ratio = XNNPACK / mint, "
-        "> 1 means mint is faster)\n");
-    std::printf("%-5s %-22s %7s %12s %12s %7s\n", "dtype", "shape (MxK by KxN)", "threads",
-                "mint us", "XNNPACK us", "ratio");
+        "> 1 means mint is faster;\n floor = reading the weights once, ceiling = XNNPACK / floor, "
+        "the highest ratio a kernel bound by that read could reach)\n");
+    std::printf("%-5s %-22s %7s %10s %11s %7s %10s %8s\n", "dtype", "shape (MxK by KxN)", "threads",
+                "mint us", "XNNPACK us", "ratio", "floor us", "ceiling");
     for (const auto& [key, t] : rows_) {
-      std::printf("%-5s %-22s %7zu %12.1f %12.1f %7.2f\n", key.dtype.c_str(), key.shape.c_str(),
-                  key.threads, t.mint_ns / 1e3, t.xnnpack_ns / 1e3, t.xnnpack_ns / t.mint_ns);
+      std::printf("%-5s %-22s %7zu %10.1f %11.1f %7.2f", key.dtype.c_str(), key.shape.c_str(),
+                  key.threads, t.ns[kMint] / 1e3, t.ns[kXnnpack] / 1e3,
+                  t.ns[kXnnpack] / t.ns[kMint]);
+      if (std::isnan(t.ns[kFloor])) {
+        std::printf(" %10s %8s\n", "-", "-");
+      } else {
+        std::printf(" %10.1f %8.2f\n", t.ns[kFloor] / 1e3, t.ns[kXnnpack] / t.ns[kFloor]);
+      }
     }
   }
 
@@ -372,6 +494,17 @@ void register_all() {
           ->UseRealTime()
           ->Unit(benchmark::kMicrosecond);
       benchmark::RegisterBenchmark(("int8" + mid + "xnnpack").c_str(), bench_xnnpack_qs8, s, t)
+          ->UseRealTime()
+          ->Unit(benchmark::kMicrosecond);
+      // The floor bounds a GEMV (each weight used once); a GEMM reuses its weights M times and
+      // is bound by arithmetic, so it gets no floor.
+      if (s.m != 1) continue;
+      benchmark::RegisterBenchmark(("fp32" + mid + "floor").c_str(),
+                                   bench_floor<MintF32, sizeof(float)>, s, t)
+          ->UseRealTime()
+          ->Unit(benchmark::kMicrosecond);
+      benchmark::RegisterBenchmark(("int8" + mid + "floor").c_str(),
+                                   bench_floor<MintQs8, sizeof(int8_t)>, s, t)
           ->UseRealTime()
           ->Unit(benchmark::kMicrosecond);
     }
