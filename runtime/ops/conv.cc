@@ -126,26 +126,7 @@ Status validate_conv2d(const OpView& op) {
 }
 
 Conv2DGeometry conv_geometry(const OpView& op, const plan::Conv2DOptions& o) {
-  const Shape& x = op.inputs[0]->shape;
-  const Shape& y = op.outputs[0]->shape;
-  Conv2DGeometry g{};
-  g.batch = static_cast<size_t>(x[0]);
-  g.in_h = static_cast<size_t>(x[1]);
-  g.in_w = static_cast<size_t>(x[2]);
-  g.in_c = static_cast<size_t>(x[3]);
-  g.out_h = static_cast<size_t>(y[1]);
-  g.out_w = static_cast<size_t>(y[2]);
-  g.out_c = static_cast<size_t>(y[3]);
-  g.kernel_h = static_cast<size_t>(o.kernel_h());
-  g.kernel_w = static_cast<size_t>(o.kernel_w());
-  g.stride_h = static_cast<size_t>(o.stride_h());
-  g.stride_w = static_cast<size_t>(o.stride_w());
-  g.dilation_h = static_cast<size_t>(o.dilation_h());
-  g.dilation_w = static_cast<size_t>(o.dilation_w());
-  g.pad_top = static_cast<size_t>(o.pad_top());
-  g.pad_left = static_cast<size_t>(o.pad_left());
-  g.groups = static_cast<size_t>(o.groups());
-  return g;
+  return nhwc_conv_geometry(op, o, static_cast<size_t>(o.groups()));
 }
 
 // groups == 1, packed weights: (im2col +) GEMM.

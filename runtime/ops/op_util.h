@@ -8,6 +8,7 @@
 #include <cstddef>
 #include <string>
 
+#include "kernels/conv.h"
 #include "kernels/gemm.h"
 #include "runtime/ops/op.h"
 
@@ -86,6 +87,33 @@ void parallel_tiles(pthreadpool_t pool, size_t range, size_t tile, size_t work, 
 template <typename T>
 inline T* data_as(const ExecContext& ctx, int32_t id) {
   return reinterpret_cast<T*>(ctx.tensor_data[id]);
+}
+
+// The geometry of a validated NHWC conv2d or transposed conv2d: sizes from its input 0 and
+// output 0, window from its options (plan::Conv2DOptions or plan::TransposedConv2DOptions,
+// whose window fields have the same names), `groups` given.
+template <typename ConvOptions>
+Conv2DGeometry nhwc_conv_geometry(const OpView& op, const ConvOptions& o, size_t groups) {
+  const Shape& x = op.inputs[0]->shape;
+  const Shape& y = op.outputs[0]->shape;
+  Conv2DGeometry g{};
+  g.batch = static_cast<size_t>(x[0]);
+  g.in_h = static_cast<size_t>(x[1]);
+  g.in_w = static_cast<size_t>(x[2]);
+  g.in_c = static_cast<size_t>(x[3]);
+  g.out_h = static_cast<size_t>(y[1]);
+  g.out_w = static_cast<size_t>(y[2]);
+  g.out_c = static_cast<size_t>(y[3]);
+  g.kernel_h = static_cast<size_t>(o.kernel_h());
+  g.kernel_w = static_cast<size_t>(o.kernel_w());
+  g.stride_h = static_cast<size_t>(o.stride_h());
+  g.stride_w = static_cast<size_t>(o.stride_w());
+  g.dilation_h = static_cast<size_t>(o.dilation_h());
+  g.dilation_w = static_cast<size_t>(o.dilation_w());
+  g.pad_top = static_cast<size_t>(o.pad_top());
+  g.pad_left = static_cast<size_t>(o.pad_left());
+  g.groups = groups;
+  return g;
 }
 
 }  // namespace mint

@@ -107,26 +107,7 @@ Status validate_transposed_conv2d(const OpView& op) {
 }
 
 Conv2DGeometry transposed_geometry(const OpView& op, const plan::TransposedConv2DOptions& o) {
-  Conv2DGeometry g{};
-  const Shape& x = op.inputs[0]->shape;
-  const Shape& y = op.outputs[0]->shape;
-  g.batch = static_cast<size_t>(x[0]);
-  g.in_h = static_cast<size_t>(x[1]);
-  g.in_w = static_cast<size_t>(x[2]);
-  g.in_c = static_cast<size_t>(x[3]);
-  g.out_h = static_cast<size_t>(y[1]);
-  g.out_w = static_cast<size_t>(y[2]);
-  g.out_c = static_cast<size_t>(y[3]);
-  g.kernel_h = static_cast<size_t>(o.kernel_h());
-  g.kernel_w = static_cast<size_t>(o.kernel_w());
-  g.stride_h = static_cast<size_t>(o.stride_h());
-  g.stride_w = static_cast<size_t>(o.stride_w());
-  g.dilation_h = static_cast<size_t>(o.dilation_h());
-  g.dilation_w = static_cast<size_t>(o.dilation_w());
-  g.pad_top = static_cast<size_t>(o.pad_top());
-  g.pad_left = static_cast<size_t>(o.pad_left());
-  g.groups = 1;
-  return g;
+  return nhwc_conv_geometry(op, o, 1);
 }
 
 class TransposedConvNode final : public Node {
