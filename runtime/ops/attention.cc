@@ -9,9 +9,13 @@
 //     pos + t, then for each head h (KV head h / (Hq / Hkv)) and row t < n attends q's row over
 //     cache positions [0, pos + t]; rows t >= n of y are zero. Caller data, checked by run():
 //     1 <= n <= T, pos >= 0, pos + n <= C, positions[t] == pos + t for t < n.
+//     The head kernel (kernels/attention.h) is the best ISA variant of ctx.isa, chosen once here
+//     (select_attention_head; a mask of only the reference gives the scalar kernels).
 //   gather_last(x, count) -> y [1, d] = x[count - 1]; 1 <= count <= T checked by run().
 #include <algorithm>
 #include <cstring>
+#include <string>
+#include <utility>
 #include <vector>
 
 #include "kernels/attention.h"
@@ -142,8 +146,8 @@ Status validate_attention(const OpView& op) {
 class AttentionNode final : public Node {
  public:
   AttentionNode(const OpView& op, KvStoreRowFn store, F32AttentionHeadFn head, size_t elem,
-                const char* kernel)
-      : store_(store), head_(head), elem_(elem), kernel_(kernel) {
+                std::string kernel)
+      : store_(store), head_(head), elem_(elem), kernel_(std::move(kernel)) {
     for (size_t i = 0; i < 7; ++i) ids_[i] = op.input_ids[i];
     ids_[7] = op.inputs.size() > 7 ? op.input_ids[7] : -1;
     ids_[8] = op.inputs.size() > 8 ? op.input_ids[8] : -1;
@@ -219,24 +223,26 @@ class AttentionNode final : public Node {
   KvStoreRowFn store_;
   F32AttentionHeadFn head_;
   size_t elem_;
-  const char* kernel_;
+  std::string kernel_;
   int32_t ids_[9];
   int32_t y_;
   size_t heads_ = 0, kv_heads_ = 0, d_ = 0, rows_ = 0, capacity_ = 0;
   float scale_ = 1.0f;
 };
 
-Result<std::unique_ptr<Node>> prepare_attention(const OpView& op, const PrepareContext&) {
+Result<std::unique_ptr<Node>> prepare_attention(const OpView& op, const PrepareContext& ctx) {
+  const AttentionHeadKernel* kernels = select_attention_head(ctx.isa);
+  const std::string suffix = std::string("kv_") + kernels->name;
   switch (op.inputs[3]->dtype) {
     case DType::f16:
-      return std::unique_ptr<Node>(new AttentionNode(op, kv_store_row_f16, f32_attention_head_f16kv_scalar,
-                                                     2, "f32_attention_head_f16kv_scalar"));
+      return std::unique_ptr<Node>(new AttentionNode(op, kv_store_row_f16, kernels->f16kv, 2,
+                                                     "f32_attention_head_f16" + suffix));
     case DType::i8:
-      return std::unique_ptr<Node>(new AttentionNode(op, kv_store_row_qs8, f32_attention_head_qs8kv_scalar,
-                                                     1, "f32_attention_head_qs8kv_scalar"));
+      return std::unique_ptr<Node>(new AttentionNode(op, kv_store_row_qs8, kernels->qs8kv, 1,
+                                                     "f32_attention_head_qs8" + suffix));
     default:
-      return std::unique_ptr<Node>(new AttentionNode(op, kv_store_row_f32, f32_attention_head_f32kv_scalar,
-                                                     4, "f32_attention_head_f32kv_scalar"));
+      return std::unique_ptr<Node>(new AttentionNode(op, kv_store_row_f32, kernels->f32kv, 4,
+                                                     "f32_attention_head_f32" + suffix));
   }
 }
 
