@@ -4,7 +4,7 @@
 // instantiates them with its own V (templates instantiated per ISA TU, not generated code).
 //
 //   scores: K rows four at a time, each q . k_j over d in vectors (one accumulator per row,
-//           a horizontal sum, then the d % kWidth tail in order), then (* k_scale) * scale as
+//           the four horizontal sums together, then the d % kWidth tail in order), then (* k_scale) * scale as
 //           the reference;
 //   softmax: a vector max, e_j = exp(s_j - max) by exp_ps below, a vector sum, w_j = e_j * inv;
 //   y:     d in blocks of up to kBlock vectors held in registers across all j,
@@ -18,7 +18,8 @@
 //
 // V provides: V (vector type), kWidth, kBlock, zero(), set1(f), load(const float*),
 // load(const uint16_t* f16), load(const int8_t*), store(float*, v), add, sub, mul, min, max,
-// fmadd(a, b, c) = a * b + c, reduce_add(v), reduce_max(v), round(v) (to nearest even),
+// fmadd(a, b, c) = a * b + c, reduce_add(v), reduce_add4(a, b, c, d, out[4]) (four
+// horizontal sums at once), reduce_max(v), round(v) (to nearest even),
 // pow2(n) (2^n for integral n in [-126, 127]), zero_below(v, x, lo) (v where x >= lo, else 0).
 //
 // Internal linkage on purpose (anonymous namespace; see kernels/col2im_row.h). Include only from
@@ -151,7 +152,8 @@ inline void attention_head_impl(size_t len, size_t d, const float* q, const void
       a2 = V::fmadd(qv, V::load(k2 + i), a2);
       a3 = V::fmadd(qv, V::load(k3 + i), a3);
     }
-    float dot[4] = {V::reduce_add(a0), V::reduce_add(a1), V::reduce_add(a2), V::reduce_add(a3)};
+    float dot[4];
+    V::reduce_add4(a0, a1, a2, a3, dot);
     const T* rows[4] = {k0, k1, k2, k3};
     for (size_t r = 0; r < 4; ++r) {
       float s = dot[r] + attention_dot_tail(dv, d, q, rows[r]);

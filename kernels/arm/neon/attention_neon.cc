@@ -33,6 +33,9 @@ struct NeonVec {
   static V max(V a, V b) { return vmaxq_f32(a, b); }
   static V fmadd(V a, V b, V c) { return vfmaq_f32(c, a, b); }
   static float reduce_add(V v) { return vaddvq_f32(v); }
+  static void reduce_add4(V a, V b, V c, V d, float* out) {
+    vst1q_f32(out, vpaddq_f32(vpaddq_f32(a, b), vpaddq_f32(c, d)));
+  }
   static float reduce_max(V v) { return vmaxvq_f32(v); }
   static V round(V v) { return vrndnq_f32(v); }
   static V pow2(V n) {
