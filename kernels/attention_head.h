@@ -16,10 +16,11 @@
 // -87.33 (where expf leaves the normal range) give 0, inputs above 88 are clamped to 88
 // (attention only passes s - max <= 0).
 //
-// V provides: V (vector type), kWidth, kBlock, zero(), set1(f), load(const float*),
+// V provides: V (vector type), kWidth, kBlock (vectors of y in registers, one row), kRowBlock
+// (the same for four rows), zero(), set1(f), load(const float*),
 // load(const uint16_t* f16), load(const int8_t*), store(float*, v), add, sub, mul, min, max,
-// fmadd(a, b, c) = a * b + c, reduce_add(v), reduce_add4(a, b, c, d, out[4]) (four
-// horizontal sums at once), reduce_max(v), round(v) (to nearest even),
+// fmadd(a, b, c) = a * b + c, reduce_add4(a, b, c, d, out[4]) (four horizontal sums at
+// once), reduce_add(v) (the first sum of reduce_add4(v, v, v, v)), reduce_max(v), round(v) (to nearest even),
 // pow2(n) (2^n for integral n in [-126, 127]), zero_below(v, x, lo) (v where x >= lo, else 0).
 //
 // Internal linkage on purpose (anonymous namespace; see kernels/col2im_row.h). Include only from
@@ -186,6 +187,142 @@ inline void attention_head_impl(size_t len, size_t d, const float* q, const void
       acc += w * attention_elem(v[jj * stride + i]);
     }
     y[i] = acc;
+  }
+}
+
+// ---- several query rows per pass over K and V (kernels/attention.h: f32_attention_rows_*) ----
+// Four query rows of lengths len, len + 1, len + 2, len + 3 share each K and V load. Every
+// (row, j) score and every output lane goes through exactly the operations of
+// attention_head_impl, in the same order (the same reduce_add4 tree for every dot, j in order per
+// lane), so the result equals four calls of it bit for bit.
+
+// y_r[i0 + b W ...] = sum_j w_rj v_j over NB vectors from column i0, for the four rows.
+template <typename V, typename T, size_t NB, bool kScaled>
+inline void attention_v_block4(size_t len, size_t i0, const T* v, size_t stride,
+                               const float* v_scale, size_t scale_stride, const float* w,
+                               size_t w_stride, float* y, size_t y_stride) {
+  using VT = typename V::V;
+  constexpr size_t W = V::kWidth;
+  VT acc[4][NB];
+  for (size_t r = 0; r < 4; ++r) {
+    for (size_t b = 0; b < NB; ++b) acc[r][b] = V::zero();
+  }
+  for (size_t j = 0; j < len; ++j) {
+    const T* row = v + j * stride + i0;
+    const float vs = kScaled ? v_scale[j * scale_stride] : 1.0f;
+    VT wj[4];
+    for (size_t r = 0; r < 4; ++r) wj[r] = V::set1(kScaled ? w[r * w_stride + j] * vs : w[r * w_stride + j]);
+    for (size_t b = 0; b < NB; ++b) {
+      const VT x = V::load(row + b * W);
+      for (size_t r = 0; r < 4; ++r) acc[r][b] = V::fmadd(wj[r], x, acc[r][b]);
+    }
+  }
+  for (size_t e = 0; e < 3; ++e) {  // positions len + e: rows e + 1.. only
+    const size_t j = len + e;
+    const T* row = v + j * stride + i0;
+    for (size_t r = e + 1; r < 4; ++r) {
+      const float wr = kScaled ? w[r * w_stride + j] * v_scale[j * scale_stride] : w[r * w_stride + j];
+      const VT wv = V::set1(wr);
+      for (size_t b = 0; b < NB; ++b) acc[r][b] = V::fmadd(wv, V::load(row + b * W), acc[r][b]);
+    }
+  }
+  for (size_t r = 0; r < 4; ++r) {
+    for (size_t b = 0; b < NB; ++b) V::store(y + r * y_stride + i0 + b * W, acc[r][b]);
+  }
+}
+
+template <typename V, typename T, size_t NB, bool kScaled>
+inline void attention_v_rest4(size_t nb, size_t len, size_t i0, const T* v, size_t stride,
+                              const float* v_scale, size_t scale_stride, const float* w,
+                              size_t w_stride, float* y, size_t y_stride) {
+  if constexpr (NB > 0) {
+    if (nb == NB) {
+      attention_v_block4<V, T, NB, kScaled>(len, i0, v, stride, v_scale, scale_stride, w, w_stride, y, y_stride);
+    } else {
+      attention_v_rest4<V, T, NB - 1, kScaled>(nb, len, i0, v, stride, v_scale, scale_stride, w,
+                                               w_stride, y, y_stride);
+    }
+  }
+}
+
+// Rows q + r * q_stride (r < 4) over cache rows j < len + r; scores holds 4 rows of len + 3.
+template <typename V, typename T, bool kScaled>
+inline void attention_rows4_impl(size_t len, size_t d, const float* q, size_t q_stride,
+                                 const T* k, const T* v, size_t stride, const float* k_scale,
+                                 const float* v_scale, size_t scale_stride, float scale,
+                                 float* scores, float* y, size_t y_stride) {
+  using VT = typename V::V;
+  constexpr size_t W = V::kWidth;
+  const size_t dv = d / W * W, ss = len + 3;
+  const float* qr[4] = {q, q + q_stride, q + 2 * q_stride, q + 3 * q_stride};
+  const auto finish = [&](float dot, size_t r, size_t j, const T* kr) {
+    float s = dot + attention_dot_tail(dv, d, qr[r], kr);
+    if (kScaled) s *= k_scale[j * scale_stride];
+    scores[r * ss + j] = s * scale;
+  };
+  for (size_t j = 0; j < len; ++j) {
+    const T* kr = k + j * stride;
+    VT a0 = V::zero(), a1 = V::zero(), a2 = V::zero(), a3 = V::zero();
+    for (size_t i = 0; i < dv; i += W) {
+      const VT kv = V::load(kr + i);
+      a0 = V::fmadd(V::load(qr[0] + i), kv, a0);
+      a1 = V::fmadd(V::load(qr[1] + i), kv, a1);
+      a2 = V::fmadd(V::load(qr[2] + i), kv, a2);
+      a3 = V::fmadd(V::load(qr[3] + i), kv, a3);
+    }
+    float dot[4];
+    V::reduce_add4(a0, a1, a2, a3, dot);
+    for (size_t r = 0; r < 4; ++r) finish(dot[r], r, j, kr);
+  }
+  for (size_t e = 0; e < 3; ++e) {
+    const size_t j = len + e;
+    const T* kr = k + j * stride;
+    for (size_t r = e + 1; r < 4; ++r) {
+      VT a = V::zero();
+      for (size_t i = 0; i < dv; i += W) a = V::fmadd(V::load(qr[r] + i), V::load(kr + i), a);
+      finish(V::reduce_add(a), r, j, kr);
+    }
+  }
+  for (size_t r = 0; r < 4; ++r) attention_softmax<V>(len + r, scores + r * ss);
+  constexpr size_t B = V::kRowBlock;
+  size_t i0 = 0;
+  for (; i0 + B * W <= dv; i0 += B * W) {
+    attention_v_block4<V, T, B, kScaled>(len, i0, v, stride, v_scale, scale_stride, scores, ss, y, y_stride);
+  }
+  if (i0 < dv) {
+    attention_v_rest4<V, T, B - 1, kScaled>((dv - i0) / W, len, i0, v, stride, v_scale,
+                                            scale_stride, scores, ss, y, y_stride);
+  }
+  for (size_t r = 0; r < 4; ++r) {
+    const float* w = scores + r * ss;
+    for (size_t i = dv; i < d; ++i) {
+      float acc = 0.0f;
+      for (size_t jj = 0; jj < len + r; ++jj) {
+        const float wj = kScaled ? w[jj] * v_scale[jj * scale_stride] : w[jj];
+        acc += wj * attention_elem(v[jj * stride + i]);
+      }
+      y[r * y_stride + i] = acc;
+    }
+  }
+}
+
+template <typename V, typename T, bool kScaled>
+inline void attention_rows_impl(size_t rows, size_t len0, size_t d, const float* q,
+                                size_t q_stride, const void* k_base, const void* v_base,
+                                size_t stride, const float* k_scale, const float* v_scale,
+                                size_t scale_stride, float scale, float* scores, float* y,
+                                size_t y_stride) {
+  const T* k = static_cast<const T*>(k_base);
+  const T* v = static_cast<const T*>(v_base);
+  size_t r = 0;
+  for (; r + 4 <= rows; r += 4) {
+    attention_rows4_impl<V, T, kScaled>(len0 + r, d, q + r * q_stride, q_stride, k, v, stride,
+                                        k_scale, v_scale, scale_stride, scale, scores,
+                                        y + r * y_stride, y_stride);
+  }
+  for (; r < rows; ++r) {
+    attention_head_impl<V, T, kScaled>(len0 + r, d, q + r * q_stride, k, v, stride, k_scale,
+                                       v_scale, scale_stride, scale, scores, y + r * y_stride);
   }
 }
 

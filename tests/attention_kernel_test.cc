@@ -5,8 +5,9 @@
 // peaked. The bound is the one kernels/attention.h states:
 //   |y[i] - ref[i]| <= 2^-23 * (4 + 2 * S) * A[i]  (+ 1e-30 absolute, for A = 0)
 // with A[i] = sum_j w_j |v_j[i]| (dequantized) and S = max_j scale * sum_i |q[i] k_j[i]|.
-// The attention op picks the best variant at session creation and the reference when the
-// session is limited to max_isa "scalar" (kernel names and outputs checked).
+// The rows kernels (several query rows of one head) equal the head kernel of their ISA row by row,
+// bit for bit. The attention op picks the best variant at session creation and the reference
+// when the session is limited to max_isa "scalar" (kernel names and outputs checked).
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -74,6 +75,16 @@ float load_elem(Cache c, const uint8_t* base, size_t index) {
 
 F32AttentionHeadFn fn_of(const AttentionHeadKernel& k, Cache c) {
   return c == Cache::f32 ? k.f32kv : c == Cache::f16 ? k.f16kv : k.qs8kv;
+}
+F32AttentionRowsFn rows_fn_of(const AttentionHeadKernel& k, Cache c) {
+  return c == Cache::f32 ? k.rows_f32kv : c == Cache::f16 ? k.rows_f16kv : k.rows_qs8kv;
+}
+
+bool same_bits(float a, float b) {
+  uint32_t ua, ub;
+  std::memcpy(&ua, &a, 4);
+  std::memcpy(&ub, &b, 4);
+  return ua == ub;
 }
 
 // The bound of kernels/attention.h for output i.
@@ -203,6 +214,53 @@ TEST(AttentionHeadKernels, OneHotAndFlatSoftmax) {
   }
 }
 
+// The rows kernels (causal prefill of one head, four query rows per pass in the vector
+// variants) equal the head kernel of the same ISA called row by row, bit for bit.
+TEST(AttentionHeadKernels, RowsEqualTheHeadKernelRowByRow) {
+  std::mt19937 rng(77);
+  size_t count = 0, checked = 0;
+  const AttentionHeadKernel* kernels = attention_head_kernels(&count);
+  for (Cache c : {Cache::f32, Cache::f16, Cache::qs8}) {
+    for (size_t rows : {1, 2, 3, 4, 5, 7, 8, 13}) {
+      for (size_t len0 : {1, 2, 17, 100}) {
+        for (size_t d : {1, 17, 64, 80, 128}) {
+          for (size_t groups : {1, 3}) {
+            const size_t stride = groups * d + (groups == 1 ? 3 : 0), q_stride = 2 * d + 1;
+            const size_t len = len0 + rows - 1;
+            const KvCache kv = make_cache(c, len, stride, groups, 2.0f, rng);
+            const std::vector<float> q = testing_util::random_floats(rng, rows * q_stride, -3.0f, 3.0f);
+            const float scale = 1.0f / std::sqrt(static_cast<float>(d));
+            for (size_t n = 0; n < count; ++n) {
+              const AttentionHeadKernel& k = kernels[n];
+              if (k.isa != Isa::kScalar && (hardware_isa_mask() & isa_bit(k.isa)) == 0) continue;
+              const size_t y_stride = q_stride;
+              std::vector<float> want(rows * y_stride, -1.0f), got(rows * y_stride, -1.0f);
+              std::vector<float> scratch(4 * (len0 + rows + 2), NAN);
+              for (size_t r = 0; r < rows; ++r) {
+                fn_of(k, c)(len0 + r, d, q.data() + r * q_stride, kv.k.data(), kv.v.data(), stride,
+                            kv.k_scale.data(), kv.v_scale.data(), groups, scale, scratch.data(),
+                            want.data() + r * y_stride);
+              }
+              std::fill(scratch.begin(), scratch.end(), NAN);
+              rows_fn_of(k, c)(rows, len0, d, q.data(), q_stride, kv.k.data(), kv.v.data(), stride,
+                               kv.k_scale.data(), kv.v_scale.data(), groups, scale, scratch.data(),
+                               got.data(), y_stride);
+              for (size_t i = 0; i < got.size(); ++i) {
+                ASSERT_TRUE(same_bits(got[i], want[i]))
+                    << k.name << " " << cache_name(c) << " rows " << rows << " len0 " << len0
+                    << " d " << d << " at row " << i / y_stride << " col " << i % y_stride
+                    << ": " << got[i] << " vs " << want[i];
+              }
+              ++checked;
+            }
+          }
+        }
+      }
+    }
+  }
+  EXPECT_GT(checked, 0u);
+}
+
 // The attention op: best variant by default, the reference under max_isa "scalar"; outputs agree.
 TEST(AttentionHeadKernels, OpSelectsOnceAndHonoursTheIsaLimit) {
   using compiler::GraphBuilder;
@@ -240,7 +298,7 @@ TEST(AttentionHeadKernels, OpSelectsOnceAndHonoursTheIsaLimit) {
       const std::string name = s.value()->nodes()[0]->kernel_name();
       const std::string want_suffix =
           std::string("kv_") + select_attention_head(isa ? isa_bit(Isa::kScalar) : hardware_isa_mask())->name;
-      EXPECT_EQ(name.substr(0, 19), "f32_attention_head_");
+      EXPECT_EQ(name.substr(0, 19), "f32_attention_rows_");
       EXPECT_EQ(name.substr(name.size() - want_suffix.size()), want_suffix) << name;
       ASSERT_TRUE(s.value()->set_input(0, qv.data(), qv.size() * 4).is_ok());
       ASSERT_TRUE(s.value()->set_input(1, kv.data(), kv.size() * 4).is_ok());

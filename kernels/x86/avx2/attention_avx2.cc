@@ -13,6 +13,7 @@ namespace {
 struct Avx2Vec {
   static constexpr size_t kWidth = 8;
   static constexpr size_t kBlock = 8;  // 8 accumulators of 16 ymm registers
+  static constexpr size_t kRowBlock = 2;  // 2 x 4 rows = 8 accumulators
   using V = __m256;
   static V zero() { return _mm256_setzero_ps(); }
   static V set1(float f) { return _mm256_set1_ps(f); }
@@ -32,11 +33,10 @@ struct Avx2Vec {
   static V min(V a, V b) { return _mm256_min_ps(a, b); }
   static V max(V a, V b) { return _mm256_max_ps(a, b); }
   static V fmadd(V a, V b, V c) { return _mm256_fmadd_ps(a, b, c); }
-  static float reduce_add(V v) {
-    __m128 s = _mm_add_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
-    s = _mm_add_ps(s, _mm_movehl_ps(s, s));
-    s = _mm_add_ss(s, _mm_movehdup_ps(s));
-    return _mm_cvtss_f32(s);
+  static float reduce_add(V v) {  // the tree of reduce_add4
+    float out[4];
+    reduce_add4(v, v, v, v, out);
+    return out[0];
   }
   static void reduce_add4(V a, V b, V c, V d, float* out) {
     const __m256 t = _mm256_hadd_ps(_mm256_hadd_ps(a, b), _mm256_hadd_ps(c, d));
@@ -80,6 +80,30 @@ void f32_attention_head_qs8kv_avx2(size_t len, size_t d, const float* q, const v
                                    float* scores, float* y) {
   attention_head_impl<Avx2Vec, int8_t, true>(len, d, q, k, v, stride, k_scale, v_scale,
                                              scale_stride, scale, scores, y);
+}
+
+void f32_attention_rows_f32kv_avx2(size_t rows, size_t len0, size_t d, const float* q,
+                                 size_t q_stride, const void* k, const void* v, size_t stride,
+                                 const float* k_scale, const float* v_scale, size_t scale_stride,
+                                 float scale, float* scores, float* y, size_t y_stride) {
+  attention_rows_impl<Avx2Vec, float, false>(rows, len0, d, q, q_stride, k, v, stride, k_scale,
+                                       v_scale, scale_stride, scale, scores, y, y_stride);
+}
+
+void f32_attention_rows_f16kv_avx2(size_t rows, size_t len0, size_t d, const float* q,
+                                 size_t q_stride, const void* k, const void* v, size_t stride,
+                                 const float* k_scale, const float* v_scale, size_t scale_stride,
+                                 float scale, float* scores, float* y, size_t y_stride) {
+  attention_rows_impl<Avx2Vec, uint16_t, false>(rows, len0, d, q, q_stride, k, v, stride, k_scale,
+                                       v_scale, scale_stride, scale, scores, y, y_stride);
+}
+
+void f32_attention_rows_qs8kv_avx2(size_t rows, size_t len0, size_t d, const float* q,
+                                 size_t q_stride, const void* k, const void* v, size_t stride,
+                                 const float* k_scale, const float* v_scale, size_t scale_stride,
+                                 float scale, float* scores, float* y, size_t y_stride) {
+  attention_rows_impl<Avx2Vec, int8_t, true>(rows, len0, d, q, q_stride, k, v, stride, k_scale,
+                                       v_scale, scale_stride, scale, scores, y, y_stride);
 }
 
 }  // namespace mint

@@ -18,6 +18,7 @@ namespace {
 struct Avx512Vec {
   static constexpr size_t kWidth = 16;
   static constexpr size_t kBlock = 8;  // 128 columns in 8 of 32 zmm registers
+  static constexpr size_t kRowBlock = 4;  // 4 x 4 rows = 16 accumulators
   using V = __m512;
   static V zero() { return _mm512_setzero_ps(); }
   static V set1(float f) { return _mm512_set1_ps(f); }
@@ -36,11 +37,10 @@ struct Avx512Vec {
   static V max(V a, V b) { return _mm512_max_ps(a, b); }
   static V fmadd(V a, V b, V c) { return _mm512_fmadd_ps(a, b, c); }
   // Halves, quarters, pairs (not _mm512_reduce_*_ps, whose GCC 12 expansion warns as above).
-  static float reduce_add(V v) {
-    const __m256 h = _mm256_add_ps(_mm512_castps512_ps256(v), _mm512_extractf32x8_ps(v, 1));
-    __m128 s = _mm_add_ps(_mm256_castps256_ps128(h), _mm256_extractf128_ps(h, 1));
-    s = _mm_add_ps(s, _mm_movehl_ps(s, s));
-    return _mm_cvtss_f32(_mm_add_ss(s, _mm_movehdup_ps(s)));
+  static float reduce_add(V v) {  // the tree of reduce_add4
+    float out[4];
+    reduce_add4(v, v, v, v, out);
+    return out[0];
   }
   static void reduce_add4(V a, V b, V c, V d, float* out) {
     const auto half = [](V v) {
@@ -89,6 +89,30 @@ void f32_attention_head_qs8kv_avx512(size_t len, size_t d, const float* q, const
                                      float* scores, float* y) {
   attention_head_impl<Avx512Vec, int8_t, true>(len, d, q, k, v, stride, k_scale, v_scale,
                                                scale_stride, scale, scores, y);
+}
+
+void f32_attention_rows_f32kv_avx512(size_t rows, size_t len0, size_t d, const float* q,
+                                 size_t q_stride, const void* k, const void* v, size_t stride,
+                                 const float* k_scale, const float* v_scale, size_t scale_stride,
+                                 float scale, float* scores, float* y, size_t y_stride) {
+  attention_rows_impl<Avx512Vec, float, false>(rows, len0, d, q, q_stride, k, v, stride, k_scale,
+                                       v_scale, scale_stride, scale, scores, y, y_stride);
+}
+
+void f32_attention_rows_f16kv_avx512(size_t rows, size_t len0, size_t d, const float* q,
+                                 size_t q_stride, const void* k, const void* v, size_t stride,
+                                 const float* k_scale, const float* v_scale, size_t scale_stride,
+                                 float scale, float* scores, float* y, size_t y_stride) {
+  attention_rows_impl<Avx512Vec, uint16_t, false>(rows, len0, d, q, q_stride, k, v, stride, k_scale,
+                                       v_scale, scale_stride, scale, scores, y, y_stride);
+}
+
+void f32_attention_rows_qs8kv_avx512(size_t rows, size_t len0, size_t d, const float* q,
+                                 size_t q_stride, const void* k, const void* v, size_t stride,
+                                 const float* k_scale, const float* v_scale, size_t scale_stride,
+                                 float scale, float* scores, float* y, size_t y_stride) {
+  attention_rows_impl<Avx512Vec, int8_t, true>(rows, len0, d, q, q_stride, k, v, stride, k_scale,
+                                       v_scale, scale_stride, scale, scores, y, y_stride);
 }
 
 }  // namespace mint
