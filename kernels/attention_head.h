@@ -191,10 +191,13 @@ inline void attention_head_impl(size_t len, size_t d, const float* q, const void
 }
 
 // ---- several query rows per pass over K and V (kernels/attention.h: f32_attention_rows_*) ----
-// Four query rows of lengths len, len + 1, len + 2, len + 3 share each K and V load. Every
+// Four query rows of lengths len, len + 1, len + 2, len + 3 share each K and V load (head dims
+// up to kAttentionRowsMaxD; larger ones run row by row). Every
 // (row, j) score and every output lane goes through exactly the operations of
 // attention_head_impl, in the same order (the same reduce_add4 tree for every dot, j in order per
 // lane), so the result equals four calls of it bit for bit.
+
+constexpr size_t kAttentionRowsMaxD = 256;
 
 // y_r[i0 + b W ...] = sum_j w_rj v_j over NB vectors from column i0, for the four rows.
 template <typename V, typename T, size_t NB, bool kScaled>
@@ -254,7 +257,13 @@ inline void attention_rows4_impl(size_t len, size_t d, const float* q, size_t q_
   using VT = typename V::V;
   constexpr size_t W = V::kWidth;
   const size_t dv = d / W * W, ss = len + 3;
-  const float* qr[4] = {q, q + q_stride, q + 2 * q_stride, q + 3 * q_stride};
+  // The four rows side by side at fixed offsets: their addresses in the loops below then need
+  // no registers of their own (with pointers the compiler spills them inside the dot loop).
+  alignas(64) float qb[4][kAttentionRowsMaxD];
+  for (size_t r = 0; r < 4; ++r) {
+    for (size_t i = 0; i < d; ++i) qb[r][i] = q[r * q_stride + i];
+  }
+  const float* qr[4] = {qb[0], qb[1], qb[2], qb[3]};
   const auto finish = [&](float dot, size_t r, size_t j, const T* kr) {
     float s = dot + attention_dot_tail(dv, d, qr[r], kr);
     if (kScaled) s *= k_scale[j * scale_stride];
@@ -265,10 +274,10 @@ inline void attention_rows4_impl(size_t len, size_t d, const float* q, size_t q_
     VT a0 = V::zero(), a1 = V::zero(), a2 = V::zero(), a3 = V::zero();
     for (size_t i = 0; i < dv; i += W) {
       const VT kv = V::load(kr + i);
-      a0 = V::fmadd(V::load(qr[0] + i), kv, a0);
-      a1 = V::fmadd(V::load(qr[1] + i), kv, a1);
-      a2 = V::fmadd(V::load(qr[2] + i), kv, a2);
-      a3 = V::fmadd(V::load(qr[3] + i), kv, a3);
+      a0 = V::fmadd(V::load(qb[0] + i), kv, a0);
+      a1 = V::fmadd(V::load(qb[1] + i), kv, a1);
+      a2 = V::fmadd(V::load(qb[2] + i), kv, a2);
+      a3 = V::fmadd(V::load(qb[3] + i), kv, a3);
     }
     float dot[4];
     V::reduce_add4(a0, a1, a2, a3, dot);
@@ -315,7 +324,7 @@ inline void attention_rows_impl(size_t rows, size_t len0, size_t d, const float*
   const T* k = static_cast<const T*>(k_base);
   const T* v = static_cast<const T*>(v_base);
   size_t r = 0;
-  for (; r + 4 <= rows; r += 4) {
+  for (; d <= kAttentionRowsMaxD && r + 4 <= rows; r += 4) {
     attention_rows4_impl<V, T, kScaled>(len0 + r, d, q + r * q_stride, q_stride, k, v, stride,
                                         k_scale, v_scale, scale_stride, scale, scores,
                                         y + r * y_stride, y_stride);

@@ -223,7 +223,7 @@ TEST(AttentionHeadKernels, RowsEqualTheHeadKernelRowByRow) {
   for (Cache c : {Cache::f32, Cache::f16, Cache::qs8}) {
     for (size_t rows : {1, 2, 3, 4, 5, 7, 8, 13}) {
       for (size_t len0 : {1, 2, 17, 100}) {
-        for (size_t d : {1, 17, 64, 80, 128}) {
+        for (size_t d : {1, 17, 64, 80, 128, 300}) {  // 300: beyond the four-row path
           for (size_t groups : {1, 3}) {
             const size_t stride = groups * d + (groups == 1 ? 3 : 0), q_stride = 2 * d + 1;
             const size_t len = len0 + rows - 1;
