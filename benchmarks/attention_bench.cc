@@ -61,7 +61,9 @@ int main(int argc, char** argv) {
         const AttentionHeadKernel& k = kernels[n];
         if (k.isa != Isa::kScalar && (hardware_isa_mask() & isa_bit(k.isa)) == 0) continue;
         const F32AttentionHeadFn head = c == 0 ? k.f32kv : c == 1 ? k.f16kv : k.qs8kv;
-        const F32AttentionRowsFn rows = c == 0 ? k.rows_f32kv : c == 1 ? k.rows_f16kv : k.rows_qs8kv;
+        const F32AttentionRowsFn rows = c == 0   ? k.rows_f32kv
+                                        : c == 1 ? k.rows_f16kv
+                                                 : k.rows_qs8kv;
         const auto kv = [&](const std::vector<uint8_t>& cache, size_t h) {
           return cache.data() + h * d * elems[c];
         };
@@ -91,10 +93,11 @@ int main(int argc, char** argv) {
           base_decode = decode;
           base_prefill = by_row;
         }
-        std::printf("%s cache, len %4zu, %-7s decode %7.3f ms (%5.2fx)  prefill by row %8.3f ms "
-                    "(%5.2fx)  rows kernel %8.3f ms (%5.2fx)\n",
-                    caches[c], len, k.name, decode, base_decode / decode, by_row,
-                    base_prefill / by_row, by_rows, base_prefill / by_rows);
+        std::printf(
+            "%s cache, len %4zu, %-7s decode %7.3f ms (%5.2fx)  prefill by row %8.3f ms "
+            "(%5.2fx)  rows kernel %8.3f ms (%5.2fx)\n",
+            caches[c], len, k.name, decode, base_decode / decode, by_row, base_prefill / by_row,
+            by_rows, base_prefill / by_rows);
       }
     }
   }

@@ -1,27 +1,31 @@
-// The loops of the vectorized attention-head kernels (kernels/attention.h:
-// f32_attention_head_{f32,f16,qs8}kv_<isa>), written once over a vector type V of V::kWidth
-// floats; each ISA translation unit (kernels/x86/avx2, kernels/x86/avx512, kernels/arm/neon)
-// instantiates them with its own V (templates instantiated per ISA TU, not generated code).
+// The loops of the vectorized attention kernels (kernels/attention.h:
+// f32_attention_head_{f32,f16,qs8}kv_<isa> and f32_attention_rows_*), written once over a vector
+// type V of V::kWidth floats; each ISA translation unit (kernels/x86/avx2, kernels/x86/avx512,
+// kernels/arm/neon) instantiates them with its own V (templates per ISA TU, not generated code).
 //
-//   scores: K rows four at a time, each q . k_j over d in vectors (one accumulator per row,
-//           the four horizontal sums together, then the d % kWidth tail in order), then (* k_scale) * scale as
-//           the reference;
-//   softmax: a vector max, e_j = exp(s_j - max) by exp_ps below, a vector sum, w_j = e_j * inv;
-//   y:     d in blocks of up to kBlock vectors held in registers across all j,
-//          y += w_j v_j (fused multiply-add, j in order per lane), the d % kWidth tail in order.
+//   scores:  K rows four at a time, each q . k_j over d in vectors (one accumulator per row, the
+//            four horizontal sums together, then the d % kWidth tail in order), then
+//            (* k_scale) * scale as the reference;
+//   softmax: a vector max, e_j = exp(s_j - max) by attention_exp_ps, a vector sum,
+//            w_j = e_j * (1 / sum);
+//   y:       d in blocks of up to kBlock vectors held in registers across all j,
+//            y += w_j v_j (fused multiply-add, j in order per lane), the d % kWidth tail in order.
+//   rows:    four query rows per pass over K and V (attention_rows4_impl), every score and lane
+//            computed as above, so bit-identical to the head loop row by row.
 //
-// exp_ps: Cody-Waite range reduction x = n ln2 + r (n = round(x / ln2), ln2 split in a high part
-// exact in 9 bits and a low part), |r| <= ln2 / 2, exp(r) ~ 1 + r + r^2 p(r) with p of degree 5
-// (the Cephes expf coefficients, ~1 ulp), times 2^n built in the exponent bits. Inputs below
-// -87.33 (where expf leaves the normal range) give 0, inputs above 88 are clamped to 88
+// attention_exp_ps: Cody-Waite range reduction x = n ln2 + r (n = round(x / ln2), ln2 split in a
+// high part exact in 9 bits and a low part), |r| <= ln2 / 2, exp(r) ~ 1 + r + r^2 p(r) with p of
+// degree 5 (the Cephes expf coefficients, ~1 ulp), times 2^n built in the exponent bits. Inputs
+// below -87.33 (where expf leaves the normal range) give 0, inputs above 88 are clamped to 88
 // (attention only passes s - max <= 0).
 //
-// V provides: V (vector type), kWidth, kBlock (vectors of y in registers, one row), kRowBlock
-// (the same for four rows), zero(), set1(f), load(const float*),
+// V provides: V (vector type), kWidth, kBlock (vectors of y in registers for one row),
+// kRowBlock (the same for four rows), zero(), set1(f), load(const float*),
 // load(const uint16_t* f16), load(const int8_t*), store(float*, v), add, sub, mul, min, max,
-// fmadd(a, b, c) = a * b + c, reduce_add4(a, b, c, d, out[4]) (four horizontal sums at
-// once), reduce_add(v) (the first sum of reduce_add4(v, v, v, v)), reduce_max(v), round(v) (to nearest even),
-// pow2(n) (2^n for integral n in [-126, 127]), zero_below(v, x, lo) (v where x >= lo, else 0).
+// fmadd(a, b, c) = a * b + c, reduce_add4(a, b, c, d, out[4]) (four horizontal sums at once),
+// reduce_add(v) (the first sum of reduce_add4(v, v, v, v): the same tree), reduce_max(v),
+// round(v) (to nearest even), pow2(n) (2^n for integral n in [-126, 127]),
+// zero_below(v, x, lo) (v where x >= lo, else 0).
 //
 // Internal linkage on purpose (anonymous namespace; see kernels/col2im_row.h). Include only from
 // kernel sources.
@@ -96,8 +100,7 @@ inline void attention_softmax(size_t len, float* scores) {
 // acc[b] += w * row[i0 + b * W ...] over j for NB vectors starting at column i0.
 template <typename V, typename T, size_t NB, bool kScaled>
 inline void attention_v_block(size_t len, size_t i0, const T* v, size_t stride,
-                              const float* v_scale, size_t scale_stride, const float* w,
-                              float* y) {
+                              const float* v_scale, size_t scale_stride, const float* w, float* y) {
   using VT = typename V::V;
   constexpr size_t W = V::kWidth;
   VT acc[NB];
@@ -177,8 +180,8 @@ inline void attention_head_impl(size_t len, size_t d, const float* q, const void
     attention_v_block<V, T, B, kScaled>(len, i0, v, stride, v_scale, scale_stride, scores, y);
   }
   if (i0 < dv) {
-    attention_v_rest<V, T, B - 1, kScaled>((dv - i0) / W, len, i0, v, stride, v_scale,
-                                           scale_stride, scores, y);
+    attention_v_rest<V, T, B - 1, kScaled>((dv - i0) / W, len, i0, v, stride, v_scale, scale_stride,
+                                           scores, y);
   }
   for (size_t i = dv; i < d; ++i) {
     float acc = 0.0f;
@@ -214,7 +217,8 @@ inline void attention_v_block4(size_t len, size_t i0, const T* v, size_t stride,
     const T* row = v + j * stride + i0;
     const float vs = kScaled ? v_scale[j * scale_stride] : 1.0f;
     VT wj[4];
-    for (size_t r = 0; r < 4; ++r) wj[r] = V::set1(kScaled ? w[r * w_stride + j] * vs : w[r * w_stride + j]);
+    for (size_t r = 0; r < 4; ++r)
+      wj[r] = V::set1(kScaled ? w[r * w_stride + j] * vs : w[r * w_stride + j]);
     for (size_t b = 0; b < NB; ++b) {
       const VT x = V::load(row + b * W);
       for (size_t r = 0; r < 4; ++r) acc[r][b] = V::fmadd(wj[r], x, acc[r][b]);
@@ -224,7 +228,8 @@ inline void attention_v_block4(size_t len, size_t i0, const T* v, size_t stride,
     const size_t j = len + e;
     const T* row = v + j * stride + i0;
     for (size_t r = e + 1; r < 4; ++r) {
-      const float wr = kScaled ? w[r * w_stride + j] * v_scale[j * scale_stride] : w[r * w_stride + j];
+      const float wr =
+          kScaled ? w[r * w_stride + j] * v_scale[j * scale_stride] : w[r * w_stride + j];
       const VT wv = V::set1(wr);
       for (size_t b = 0; b < NB; ++b) acc[r][b] = V::fmadd(wv, V::load(row + b * W), acc[r][b]);
     }
@@ -240,7 +245,8 @@ inline void attention_v_rest4(size_t nb, size_t len, size_t i0, const T* v, size
                               size_t w_stride, float* y, size_t y_stride) {
   if constexpr (NB > 0) {
     if (nb == NB) {
-      attention_v_block4<V, T, NB, kScaled>(len, i0, v, stride, v_scale, scale_stride, w, w_stride, y, y_stride);
+      attention_v_block4<V, T, NB, kScaled>(len, i0, v, stride, v_scale, scale_stride, w, w_stride,
+                                            y, y_stride);
     } else {
       attention_v_rest4<V, T, NB - 1, kScaled>(nb, len, i0, v, stride, v_scale, scale_stride, w,
                                                w_stride, y, y_stride);
@@ -250,8 +256,8 @@ inline void attention_v_rest4(size_t nb, size_t len, size_t i0, const T* v, size
 
 // Rows q + r * q_stride (r < 4) over cache rows j < len + r; scores holds 4 rows of len + 3.
 template <typename V, typename T, bool kScaled>
-inline void attention_rows4_impl(size_t len, size_t d, const float* q, size_t q_stride,
-                                 const T* k, const T* v, size_t stride, const float* k_scale,
+inline void attention_rows4_impl(size_t len, size_t d, const float* q, size_t q_stride, const T* k,
+                                 const T* v, size_t stride, const float* k_scale,
                                  const float* v_scale, size_t scale_stride, float scale,
                                  float* scores, float* y, size_t y_stride) {
   using VT = typename V::V;
@@ -296,7 +302,8 @@ inline void attention_rows4_impl(size_t len, size_t d, const float* q, size_t q_
   constexpr size_t B = V::kRowBlock;
   size_t i0 = 0;
   for (; i0 + B * W <= dv; i0 += B * W) {
-    attention_v_block4<V, T, B, kScaled>(len, i0, v, stride, v_scale, scale_stride, scores, ss, y, y_stride);
+    attention_v_block4<V, T, B, kScaled>(len, i0, v, stride, v_scale, scale_stride, scores, ss, y,
+                                         y_stride);
   }
   if (i0 < dv) {
     attention_v_rest4<V, T, B - 1, kScaled>((dv - i0) / W, len, i0, v, stride, v_scale,
@@ -316,11 +323,10 @@ inline void attention_rows4_impl(size_t len, size_t d, const float* q, size_t q_
 }
 
 template <typename V, typename T, bool kScaled>
-inline void attention_rows_impl(size_t rows, size_t len0, size_t d, const float* q,
-                                size_t q_stride, const void* k_base, const void* v_base,
-                                size_t stride, const float* k_scale, const float* v_scale,
-                                size_t scale_stride, float scale, float* scores, float* y,
-                                size_t y_stride) {
+inline void attention_rows_impl(size_t rows, size_t len0, size_t d, const float* q, size_t q_stride,
+                                const void* k_base, const void* v_base, size_t stride,
+                                const float* k_scale, const float* v_scale, size_t scale_stride,
+                                float scale, float* scores, float* y, size_t y_stride) {
   const T* k = static_cast<const T*>(k_base);
   const T* v = static_cast<const T*>(v_base);
   size_t r = 0;

@@ -8,10 +8,15 @@ namespace mint {
 namespace {
 
 constexpr AttentionHeadKernel kAttentionHead[] = {
-#define MINT_KERNEL(isa, suffix)                                                         \
-  {#suffix, Isa::isa, f32_attention_head_f32kv_##suffix, f32_attention_head_f16kv_##suffix, \
-   f32_attention_head_qs8kv_##suffix, f32_attention_rows_f32kv_##suffix,                    \
-   f32_attention_rows_f16kv_##suffix, f32_attention_rows_qs8kv_##suffix},
+#define MINT_KERNEL(isa, suffix)      \
+  {#suffix,                           \
+   Isa::isa,                          \
+   f32_attention_head_f32kv_##suffix, \
+   f32_attention_head_f16kv_##suffix, \
+   f32_attention_head_qs8kv_##suffix, \
+   f32_attention_rows_f32kv_##suffix, \
+   f32_attention_rows_f16kv_##suffix, \
+   f32_attention_rows_qs8kv_##suffix},
 #include "kernels/attention.inc"
 #undef MINT_KERNEL
 };

@@ -29,7 +29,9 @@ namespace mint {
 namespace {
 
 enum class Cache { f32, f16, qs8 };
-const char* cache_name(Cache c) { return c == Cache::f32 ? "f32" : c == Cache::f16 ? "f16" : "qs8"; }
+const char* cache_name(Cache c) {
+  return c == Cache::f32 ? "f32" : c == Cache::f16 ? "f16" : "qs8";
+}
 
 // A cache of `len` positions, `groups` KV heads per row (the head under test is group 0 at
 // offset `offset`), rows `stride` elements apart.
@@ -47,7 +49,9 @@ KvCache make_cache(Cache c, size_t len, size_t stride, size_t scale_stride, floa
   kv.v.assign((len * stride + 16) * kv.elem, 0);
   kv.k_scale.assign(len * scale_stride, -1.0f);
   kv.v_scale.assign(len * scale_stride, -1.0f);
-  const KvStoreRowFn store = c == Cache::f32 ? kv_store_row_f32 : c == Cache::f16 ? kv_store_row_f16 : kv_store_row_qs8;
+  const KvStoreRowFn store = c == Cache::f32   ? kv_store_row_f32
+                             : c == Cache::f16 ? kv_store_row_f16
+                                               : kv_store_row_qs8;
   std::uniform_real_distribution<float> dist(-magnitude, magnitude);
   std::vector<float> row(stride);
   for (size_t j = 0; j < len; ++j) {
@@ -166,10 +170,10 @@ TEST(AttentionHeadKernels, EveryIsaMatchesScalarWithinTheStatedBound) {
                 const double err = std::fabs(double(got[i]) - double(want[i]));
                 const double limit = eps * factor * b.a[i] + 1e-30;
                 worst = std::max(worst, err / (eps * factor * b.a[i] + 1e-30));
-                ASSERT_LE(err, limit) << k.name << " " << cache_name(c) << " len " << len << " d "
-                                      << d << " stride " << stride << " qmag " << qmag << " at "
-                                      << i << ": " << got[i] << " vs " << want[i] << " (S "
-                                      << b.s << ", A " << b.a[i] << ")";
+                ASSERT_LE(err, limit)
+                    << k.name << " " << cache_name(c) << " len " << len << " d " << d << " stride "
+                    << stride << " qmag " << qmag << " at " << i << ": " << got[i] << " vs "
+                    << want[i] << " (S " << b.s << ", A " << b.a[i] << ")";
               }
               ++checked;
             }
@@ -199,7 +203,8 @@ TEST(AttentionHeadKernels, OneHotAndFlatSoftmax) {
     const AttentionHeadKernel& kr = kernels[n];
     if (kr.isa != Isa::kScalar && (hardware_isa_mask() & isa_bit(kr.isa)) == 0) continue;
     // Flat: q = 0 gives s_j = 0 for all j, w_j = 1 / len.
-    kr.f32kv(len, d, q.data(), k.data(), v.data(), d, nullptr, nullptr, 1, 1.0f, scratch.data(), y.data());
+    kr.f32kv(len, d, q.data(), k.data(), v.data(), d, nullptr, nullptr, 1, 1.0f, scratch.data(),
+             y.data());
     for (size_t i = 0; i < d; ++i) {
       double mean = 0;
       for (size_t j = 0; j < len; ++j) mean += v[j * d + i];
@@ -209,7 +214,8 @@ TEST(AttentionHeadKernels, OneHotAndFlatSoftmax) {
     std::vector<float> k1 = k, q1(d, 0.0f);
     q1[3] = 10.0f;
     k1[20 * d + 3] = 10.0f;
-    kr.f32kv(len, d, q1.data(), k1.data(), v.data(), d, nullptr, nullptr, 1, 2.0f, scratch.data(), y.data());
+    kr.f32kv(len, d, q1.data(), k1.data(), v.data(), d, nullptr, nullptr, 1, 2.0f, scratch.data(),
+             y.data());
     for (size_t i = 0; i < d; ++i) EXPECT_EQ(y[i], v[20 * d + i]) << kr.name << " one-hot at " << i;
   }
 }
@@ -228,7 +234,8 @@ TEST(AttentionHeadKernels, RowsEqualTheHeadKernelRowByRow) {
             const size_t stride = groups * d + (groups == 1 ? 3 : 0), q_stride = 2 * d + 1;
             const size_t len = len0 + rows - 1;
             const KvCache kv = make_cache(c, len, stride, groups, 2.0f, rng);
-            const std::vector<float> q = testing_util::random_floats(rng, rows * q_stride, -3.0f, 3.0f);
+            const std::vector<float> q =
+                testing_util::random_floats(rng, rows * q_stride, -3.0f, 3.0f);
             const float scale = 1.0f / std::sqrt(static_cast<float>(d));
             for (size_t n = 0; n < count; ++n) {
               const AttentionHeadKernel& k = kernels[n];
@@ -248,8 +255,8 @@ TEST(AttentionHeadKernels, RowsEqualTheHeadKernelRowByRow) {
               for (size_t i = 0; i < got.size(); ++i) {
                 ASSERT_TRUE(same_bits(got[i], want[i]))
                     << k.name << " " << cache_name(c) << " rows " << rows << " len0 " << len0
-                    << " d " << d << " at row " << i / y_stride << " col " << i % y_stride
-                    << ": " << got[i] << " vs " << want[i];
+                    << " d " << d << " at row " << i / y_stride << " col " << i % y_stride << ": "
+                    << got[i] << " vs " << want[i];
               }
               ++checked;
             }
@@ -273,7 +280,8 @@ TEST(AttentionHeadKernels, OpSelectsOnceAndHonoursTheIsaLimit) {
     const ValueId v = b.input("v", DType::f32, {T, KV * D});
     const ValueId pos = b.input("positions", DType::i32, {T});
     const ValueId n = b.input("count", DType::i32, {1});
-    std::vector<ValueId> in = {q, k, v, b.state("kc", cache, {C, KV * D}), b.state("vc", cache, {C, KV * D}), pos, n};
+    std::vector<ValueId> in = {
+        q, k, v, b.state("kc", cache, {C, KV * D}), b.state("vc", cache, {C, KV * D}), pos, n};
     if (cache == DType::i8) {
       in.push_back(b.state("ks", DType::f32, {C, KV}));
       in.push_back(b.state("vs", DType::f32, {C, KV}));
@@ -297,7 +305,8 @@ TEST(AttentionHeadKernels, OpSelectsOnceAndHonoursTheIsaLimit) {
       ASSERT_TRUE(s.is_ok()) << s.status().message();
       const std::string name = s.value()->nodes()[0]->kernel_name();
       const std::string want_suffix =
-          std::string("kv_") + select_attention_head(isa ? isa_bit(Isa::kScalar) : hardware_isa_mask())->name;
+          std::string("kv_") +
+          select_attention_head(isa ? isa_bit(Isa::kScalar) : hardware_isa_mask())->name;
       EXPECT_EQ(name.substr(0, 19), "f32_attention_rows_");
       EXPECT_EQ(name.substr(name.size() - want_suffix.size()), want_suffix) << name;
       ASSERT_TRUE(s.value()->set_input(0, qv.data(), qv.size() * 4).is_ok());

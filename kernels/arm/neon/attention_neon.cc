@@ -13,7 +13,7 @@ namespace {
 
 struct NeonVec {
   static constexpr size_t kWidth = 4;
-  static constexpr size_t kBlock = 16;  // 64 columns in 16 of 32 q registers
+  static constexpr size_t kBlock = 16;    // 64 columns in 16 of 32 q registers
   static constexpr size_t kRowBlock = 4;  // 4 x 4 rows = 16 accumulators
   using V = float32x4_t;
   static V zero() { return vdupq_n_f32(0.0f); }
@@ -79,27 +79,27 @@ void f32_attention_head_qs8kv_neon(size_t len, size_t d, const float* q, const v
 }
 
 void f32_attention_rows_f32kv_neon(size_t rows, size_t len0, size_t d, const float* q,
-                                 size_t q_stride, const void* k, const void* v, size_t stride,
-                                 const float* k_scale, const float* v_scale, size_t scale_stride,
-                                 float scale, float* scores, float* y, size_t y_stride) {
+                                   size_t q_stride, const void* k, const void* v, size_t stride,
+                                   const float* k_scale, const float* v_scale, size_t scale_stride,
+                                   float scale, float* scores, float* y, size_t y_stride) {
   attention_rows_impl<NeonVec, float, false>(rows, len0, d, q, q_stride, k, v, stride, k_scale,
-                                       v_scale, scale_stride, scale, scores, y, y_stride);
+                                             v_scale, scale_stride, scale, scores, y, y_stride);
 }
 
 void f32_attention_rows_f16kv_neon(size_t rows, size_t len0, size_t d, const float* q,
-                                 size_t q_stride, const void* k, const void* v, size_t stride,
-                                 const float* k_scale, const float* v_scale, size_t scale_stride,
-                                 float scale, float* scores, float* y, size_t y_stride) {
+                                   size_t q_stride, const void* k, const void* v, size_t stride,
+                                   const float* k_scale, const float* v_scale, size_t scale_stride,
+                                   float scale, float* scores, float* y, size_t y_stride) {
   attention_rows_impl<NeonVec, uint16_t, false>(rows, len0, d, q, q_stride, k, v, stride, k_scale,
-                                       v_scale, scale_stride, scale, scores, y, y_stride);
+                                                v_scale, scale_stride, scale, scores, y, y_stride);
 }
 
 void f32_attention_rows_qs8kv_neon(size_t rows, size_t len0, size_t d, const float* q,
-                                 size_t q_stride, const void* k, const void* v, size_t stride,
-                                 const float* k_scale, const float* v_scale, size_t scale_stride,
-                                 float scale, float* scores, float* y, size_t y_stride) {
+                                   size_t q_stride, const void* k, const void* v, size_t stride,
+                                   const float* k_scale, const float* v_scale, size_t scale_stride,
+                                   float scale, float* scores, float* y, size_t y_stride) {
   attention_rows_impl<NeonVec, int8_t, true>(rows, len0, d, q, q_stride, k, v, stride, k_scale,
-                                       v_scale, scale_stride, scale, scores, y, y_stride);
+                                             v_scale, scale_stride, scale, scores, y, y_stride);
 }
 
 }  // namespace mint

@@ -12,7 +12,7 @@ namespace {
 
 struct Avx2Vec {
   static constexpr size_t kWidth = 8;
-  static constexpr size_t kBlock = 8;  // 8 accumulators of 16 ymm registers
+  static constexpr size_t kBlock = 8;     // 8 accumulators of 16 ymm registers
   static constexpr size_t kRowBlock = 2;  // 2 x 4 rows = 8 accumulators
   using V = __m256;
   static V zero() { return _mm256_setzero_ps(); }
@@ -83,27 +83,27 @@ void f32_attention_head_qs8kv_avx2(size_t len, size_t d, const float* q, const v
 }
 
 void f32_attention_rows_f32kv_avx2(size_t rows, size_t len0, size_t d, const float* q,
-                                 size_t q_stride, const void* k, const void* v, size_t stride,
-                                 const float* k_scale, const float* v_scale, size_t scale_stride,
-                                 float scale, float* scores, float* y, size_t y_stride) {
+                                   size_t q_stride, const void* k, const void* v, size_t stride,
+                                   const float* k_scale, const float* v_scale, size_t scale_stride,
+                                   float scale, float* scores, float* y, size_t y_stride) {
   attention_rows_impl<Avx2Vec, float, false>(rows, len0, d, q, q_stride, k, v, stride, k_scale,
-                                       v_scale, scale_stride, scale, scores, y, y_stride);
+                                             v_scale, scale_stride, scale, scores, y, y_stride);
 }
 
 void f32_attention_rows_f16kv_avx2(size_t rows, size_t len0, size_t d, const float* q,
-                                 size_t q_stride, const void* k, const void* v, size_t stride,
-                                 const float* k_scale, const float* v_scale, size_t scale_stride,
-                                 float scale, float* scores, float* y, size_t y_stride) {
+                                   size_t q_stride, const void* k, const void* v, size_t stride,
+                                   const float* k_scale, const float* v_scale, size_t scale_stride,
+                                   float scale, float* scores, float* y, size_t y_stride) {
   attention_rows_impl<Avx2Vec, uint16_t, false>(rows, len0, d, q, q_stride, k, v, stride, k_scale,
-                                       v_scale, scale_stride, scale, scores, y, y_stride);
+                                                v_scale, scale_stride, scale, scores, y, y_stride);
 }
 
 void f32_attention_rows_qs8kv_avx2(size_t rows, size_t len0, size_t d, const float* q,
-                                 size_t q_stride, const void* k, const void* v, size_t stride,
-                                 const float* k_scale, const float* v_scale, size_t scale_stride,
-                                 float scale, float* scores, float* y, size_t y_stride) {
+                                   size_t q_stride, const void* k, const void* v, size_t stride,
+                                   const float* k_scale, const float* v_scale, size_t scale_stride,
+                                   float scale, float* scores, float* y, size_t y_stride) {
   attention_rows_impl<Avx2Vec, int8_t, true>(rows, len0, d, q, q_stride, k, v, stride, k_scale,
-                                       v_scale, scale_stride, scale, scores, y, y_stride);
+                                             v_scale, scale_stride, scale, scores, y, y_stride);
 }
 
 }  // namespace mint
