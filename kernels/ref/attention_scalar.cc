@@ -136,4 +136,34 @@ void f32_attention_head_qs8kv_scalar(size_t len, size_t d, const float* q, const
                                   scores, y);
 }
 
+void f32_attention_rows_f32kv_scalar(size_t rows, size_t len0, size_t d, const float* q,
+                                   size_t q_stride, const void* k, const void* v, size_t stride,
+                                   const float* k_scale, const float* v_scale, size_t scale_stride,
+                                   float scale, float* scores, float* y, size_t y_stride) {
+  for (size_t r = 0; r < rows; ++r) {
+    f32_attention_head_f32kv_scalar(len0 + r, d, q + r * q_stride, k, v, stride, k_scale, v_scale,
+                                    scale_stride, scale, scores, y + r * y_stride);
+  }
+}
+
+void f32_attention_rows_f16kv_scalar(size_t rows, size_t len0, size_t d, const float* q,
+                                   size_t q_stride, const void* k, const void* v, size_t stride,
+                                   const float* k_scale, const float* v_scale, size_t scale_stride,
+                                   float scale, float* scores, float* y, size_t y_stride) {
+  for (size_t r = 0; r < rows; ++r) {
+    f32_attention_head_f16kv_scalar(len0 + r, d, q + r * q_stride, k, v, stride, k_scale, v_scale,
+                                    scale_stride, scale, scores, y + r * y_stride);
+  }
+}
+
+void f32_attention_rows_qs8kv_scalar(size_t rows, size_t len0, size_t d, const float* q,
+                                   size_t q_stride, const void* k, const void* v, size_t stride,
+                                   const float* k_scale, const float* v_scale, size_t scale_stride,
+                                   float scale, float* scores, float* y, size_t y_stride) {
+  for (size_t r = 0; r < rows; ++r) {
+    f32_attention_head_qs8kv_scalar(len0 + r, d, q + r * q_stride, k, v, stride, k_scale, v_scale,
+                                    scale_stride, scale, scores, y + r * y_stride);
+  }
+}
+
 }  // namespace mint

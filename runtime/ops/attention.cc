@@ -9,9 +9,14 @@
 //     pos + t, then for each head h (KV head h / (Hq / Hkv)) and row t < n attends q's row over
 //     cache positions [0, pos + t]; rows t >= n of y are zero. Caller data, checked by run():
 //     1 <= n <= T, pos >= 0, pos + n <= C, positions[t] == pos + t for t < n.
+//     The rows kernel (kernels/attention.h: all n rows of a head, several per pass over the
+//     cache) is the best ISA variant of ctx.isa, chosen once here (select_attention_head; a
+//     mask of only the reference gives the scalar kernels).
 //   gather_last(x, count) -> y [1, d] = x[count - 1]; 1 <= count <= T checked by run().
 #include <algorithm>
 #include <cstring>
+#include <string>
+#include <utility>
 #include <vector>
 
 #include "kernels/attention.h"
@@ -141,9 +146,9 @@ Status validate_attention(const OpView& op) {
 
 class AttentionNode final : public Node {
  public:
-  AttentionNode(const OpView& op, KvStoreRowFn store, F32AttentionHeadFn head, size_t elem,
-                const char* kernel)
-      : store_(store), head_(head), elem_(elem), kernel_(kernel) {
+  AttentionNode(const OpView& op, KvStoreRowFn store, F32AttentionRowsFn rows, size_t elem,
+                std::string kernel)
+      : store_(store), rows_(rows), elem_(elem), kernel_(std::move(kernel)) {
     for (size_t i = 0; i < 7; ++i) ids_[i] = op.input_ids[i];
     ids_[7] = op.inputs.size() > 7 ? op.input_ids[7] : -1;
     ids_[8] = op.inputs.size() > 8 ? op.input_ids[8] : -1;
@@ -153,19 +158,21 @@ class AttentionNode final : public Node {
     kv_heads_ = static_cast<size_t>(p.kv_heads);
     d_ = static_cast<size_t>(p.head_dim);
     scale_ = p.scale;
-    rows_ = static_cast<size_t>(op.inputs[0]->shape[0]);
+    max_rows_ = static_cast<size_t>(op.inputs[0]->shape[0]);
     capacity_ = static_cast<size_t>(op.inputs[3]->shape[0]);
   }
 
-  size_t scratch_bytes() const override { return heads_ * capacity_ * sizeof(float); }
+  // The rows kernel's scratch: 4 * (len0 + rows + 2) floats, len0 + rows - 1 <= capacity.
+  size_t scratch_per_head() const { return 4 * (capacity_ + 3); }
+  size_t scratch_bytes() const override { return heads_ * scratch_per_head() * sizeof(float); }
   std::string kernel_name() const override { return kernel_; }
 
   Status run(const ExecContext& ctx) const override {
     const int32_t* positions = data_as<const int32_t>(ctx, ids_[5]);
     const int64_t n = data_as<const int32_t>(ctx, ids_[6])[0];
-    if (n < 1 || static_cast<size_t>(n) > rows_) {
+    if (n < 1 || static_cast<size_t>(n) > max_rows_) {
       return Status::invalid_argument("count " + std::to_string(n) + " is outside [1, " +
-                                      std::to_string(rows_) + "]");
+                                      std::to_string(max_rows_) + "]");
     }
     const int64_t pos = positions[0];
     if (pos < 0 || static_cast<uint64_t>(pos) + static_cast<uint64_t>(n) > capacity_) {
@@ -204,39 +211,39 @@ class AttentionNode final : public Node {
     parallel_tiles(ctx.pool, heads_, 1, work, [&](size_t h0, size_t hn) {
       for (size_t h = h0; h < h0 + hn; ++h) {
         const size_t kvh = h / group;
-        for (size_t t = 0; t < count; ++t) {
-          head_(start + t + 1, d_, q + t * qw + h * d_, kc + kvh * d_ * elem_, vc + kvh * d_ * elem_,
-                kw, ks ? ks + kvh : nullptr, vs ? vs + kvh : nullptr, kv_heads_, scale_,
-                scratch + h * capacity_, y + t * qw + h * d_);
-        }
+        rows_(count, start + 1, d_, q + h * d_, qw, kc + kvh * d_ * elem_, vc + kvh * d_ * elem_,
+              kw, ks ? ks + kvh : nullptr, vs ? vs + kvh : nullptr, kv_heads_, scale_,
+              scratch + h * scratch_per_head(), y + h * d_, qw);
       }
     });
-    if (count < rows_) std::memset(y + count * qw, 0, (rows_ - count) * qw * sizeof(float));
+    if (count < max_rows_) std::memset(y + count * qw, 0, (max_rows_ - count) * qw * sizeof(float));
     return Status::ok();
   }
 
  private:
   KvStoreRowFn store_;
-  F32AttentionHeadFn head_;
+  F32AttentionRowsFn rows_;
   size_t elem_;
-  const char* kernel_;
+  std::string kernel_;
   int32_t ids_[9];
   int32_t y_;
-  size_t heads_ = 0, kv_heads_ = 0, d_ = 0, rows_ = 0, capacity_ = 0;
+  size_t heads_ = 0, kv_heads_ = 0, d_ = 0, max_rows_ = 0, capacity_ = 0;
   float scale_ = 1.0f;
 };
 
-Result<std::unique_ptr<Node>> prepare_attention(const OpView& op, const PrepareContext&) {
+Result<std::unique_ptr<Node>> prepare_attention(const OpView& op, const PrepareContext& ctx) {
+  const AttentionHeadKernel* kernels = select_attention_head(ctx.isa);
+  const std::string suffix = std::string("kv_") + kernels->name;
   switch (op.inputs[3]->dtype) {
     case DType::f16:
-      return std::unique_ptr<Node>(new AttentionNode(op, kv_store_row_f16, f32_attention_head_f16kv_scalar,
-                                                     2, "f32_attention_head_f16kv_scalar"));
+      return std::unique_ptr<Node>(new AttentionNode(op, kv_store_row_f16, kernels->rows_f16kv, 2,
+                                                     "f32_attention_rows_f16" + suffix));
     case DType::i8:
-      return std::unique_ptr<Node>(new AttentionNode(op, kv_store_row_qs8, f32_attention_head_qs8kv_scalar,
-                                                     1, "f32_attention_head_qs8kv_scalar"));
+      return std::unique_ptr<Node>(new AttentionNode(op, kv_store_row_qs8, kernels->rows_qs8kv, 1,
+                                                     "f32_attention_rows_qs8" + suffix));
     default:
-      return std::unique_ptr<Node>(new AttentionNode(op, kv_store_row_f32, f32_attention_head_f32kv_scalar,
-                                                     4, "f32_attention_head_f32kv_scalar"));
+      return std::unique_ptr<Node>(new AttentionNode(op, kv_store_row_f32, kernels->rows_f32kv, 4,
+                                                     "f32_attention_rows_f32" + suffix));
   }
 }
 
