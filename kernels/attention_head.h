@@ -6,18 +6,13 @@
 //   scores:  K rows four at a time, each q . k_j over d in vectors (one accumulator per row, the
 //            four horizontal sums together, then the d % kWidth tail in order), then
 //            (* k_scale) * scale as the reference;
-//   softmax: a vector max, e_j = exp(s_j - max) by attention_exp_ps, a vector sum,
+//   softmax: a vector max, e_j = exp(s_j - max) by vec_exp (kernels/f32_vec_math.h, ~1 ulp;
+//            attention only passes s - max <= 0), a vector sum,
 //            w_j = e_j * (1 / sum);
 //   y:       d in blocks of up to kBlock vectors held in registers across all j,
 //            y += w_j v_j (fused multiply-add, j in order per lane), the d % kWidth tail in order.
 //   rows:    four query rows per pass over K and V (attention_rows4_impl), every score and lane
 //            computed as above, so bit-identical to the head loop row by row.
-//
-// attention_exp_ps: Cody-Waite range reduction x = n ln2 + r (n = round(x / ln2), ln2 split in a
-// high part exact in 9 bits and a low part), |r| <= ln2 / 2, exp(r) ~ 1 + r + r^2 p(r) with p of
-// degree 5 (the Cephes expf coefficients, ~1 ulp), times 2^n built in the exponent bits. Inputs
-// below -87.33 (where expf leaves the normal range) give 0, inputs above 88 are clamped to 88
-// (attention only passes s - max <= 0).
 //
 // V provides: V (vector type), kWidth, kBlock (vectors of y in registers for one row),
 // kRowBlock (the same for four rows), zero(), set1(f), load(const float*),
@@ -34,6 +29,7 @@
 #include <cstddef>
 #include <cstdint>
 
+#include "kernels/f32_vec_math.h"
 #include "kernels/fp16.h"
 
 namespace mint {
@@ -42,24 +38,6 @@ namespace {
 inline float attention_elem(float x) { return x; }
 inline float attention_elem(uint16_t h) { return f16_to_f32(h); }
 inline float attention_elem(int8_t x) { return static_cast<float>(x); }
-
-template <typename V>
-inline typename V::V attention_exp_ps(typename V::V x) {
-  using VT = typename V::V;
-  const VT lo = V::set1(-87.336544f), hi = V::set1(88.0f);
-  const VT xm = V::min(V::max(x, lo), hi);
-  const VT n = V::round(V::mul(xm, V::set1(1.44269504088896341f)));
-  VT r = V::fmadd(n, V::set1(-0.693359375f), xm);
-  r = V::fmadd(n, V::set1(2.12194440e-4f), r);
-  VT p = V::set1(1.9875691500e-4f);
-  p = V::fmadd(p, r, V::set1(1.3981999507e-3f));
-  p = V::fmadd(p, r, V::set1(8.3334519073e-3f));
-  p = V::fmadd(p, r, V::set1(4.1665795894e-2f));
-  p = V::fmadd(p, r, V::set1(1.6666665459e-1f));
-  p = V::fmadd(p, r, V::set1(5.0000001201e-1f));
-  const VT e = V::add(V::fmadd(V::mul(p, r), r, r), V::set1(1.0f));
-  return V::zero_below(V::mul(e, V::pow2(n)), x, lo);
-}
 
 // scores[j] <- softmax weights of scores[0..len) (len >= 1).
 template <typename V>
@@ -77,7 +55,7 @@ inline void attention_softmax(size_t len, float* scores) {
   const VT vmax = V::set1(max_s);
   VT sum = V::zero();
   for (j = 0; j + W <= len; j += W) {
-    const VT e = attention_exp_ps<V>(V::sub(V::load(scores + j), vmax));
+    const VT e = vec_exp<V>(V::sub(V::load(scores + j), vmax));
     V::store(scores + j, e);
     sum = V::add(sum, e);
   }
@@ -85,7 +63,7 @@ inline void attention_softmax(size_t len, float* scores) {
   if (j < len) {  // the tail through the same exp, padded with a value it maps to 0
     float pad[V::kWidth];
     for (size_t t = 0; t < W; ++t) pad[t] = j + t < len ? scores[j + t] - max_s : -1000.0f;
-    V::store(pad, attention_exp_ps<V>(V::load(pad)));
+    V::store(pad, vec_exp<V>(V::load(pad)));
     for (size_t t = 0; j + t < len; ++t) {
       scores[j + t] = pad[t];
       total += pad[t];

@@ -57,11 +57,7 @@ using Qs8DequantizeFn = void (*)(size_t n, const int8_t* x, float* y, float scal
 
 void f32_relu_scalar(size_t n, const float* x, float* y, const F32UnaryParams* params);
 void f32_leaky_relu_scalar(size_t n, const float* x, float* y, const F32UnaryParams* params);
-void f32_tanh_scalar(size_t n, const float* x, float* y, const F32UnaryParams* params);
-void f32_sigmoid_scalar(size_t n, const float* x, float* y, const F32UnaryParams* params);
-void f32_gelu_scalar(size_t n, const float* x, float* y, const F32UnaryParams* params);
-void f32_gelu_tanh_scalar(size_t n, const float* x, float* y, const F32UnaryParams* params);
-void f32_silu_scalar(size_t n, const float* x, float* y, const F32UnaryParams* params);
+// f32_{tanh,sigmoid,gelu,gelu_tanh,silu}_scalar: declared with their ISA variants below.
 
 void f32_add_scalar(size_t n, const float* a, size_t a_inc, const float* b, size_t b_inc, float* y);
 void f32_mul_scalar(size_t n, const float* a, size_t a_inc, const float* b, size_t b_inc, float* y);
@@ -70,6 +66,30 @@ void f32_softmax_scalar(size_t n, size_t stride, const float* x, float* y);
 
 void qs8_quantize_scalar(size_t n, const float* x, int8_t* y, float scale, int32_t zero_point);
 void qs8_dequantize_scalar(size_t n, const int8_t* x, float* y, float scale, int32_t zero_point);
+
+#define MINT_KERNEL(isa, suffix)                                                                 \
+  void f32_tanh_##suffix(size_t n, const float* x, float* y, const F32UnaryParams* params);      \
+  void f32_sigmoid_##suffix(size_t n, const float* x, float* y, const F32UnaryParams* params);   \
+  void f32_gelu_##suffix(size_t n, const float* x, float* y, const F32UnaryParams* params);      \
+  void f32_gelu_tanh_##suffix(size_t n, const float* x, float* y, const F32UnaryParams* params); \
+  void f32_silu_##suffix(size_t n, const float* x, float* y, const F32UnaryParams* params);
+#include "kernels/activation.inc"
+#undef MINT_KERNEL
+
+// One ISA level of the activation family: its five functions.
+struct F32ActivationKernel {
+  const char* name;  // the suffix: "scalar", "avx2", ...
+  Isa isa;
+  F32UnaryFn tanh;
+  F32UnaryFn sigmoid;
+  F32UnaryFn gelu;
+  F32UnaryFn gelu_tanh;
+  F32UnaryFn silu;
+};
+// Every entry of kernels/activation.inc (the scalar reference first).
+const F32ActivationKernel* f32_activation_kernels(size_t* count);
+// The entry of the best ISA in `mask` (the scalar reference if none); never null.
+const F32ActivationKernel* select_f32_activation(IsaMask mask);
 
 #define MINT_KERNEL(isa, name) \
   void name(size_t n, const float* x, int8_t* y, float scale, int32_t zero_point);

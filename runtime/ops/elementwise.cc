@@ -3,6 +3,8 @@
 #include "kernels/elementwise.h"
 
 #include <algorithm>
+#include <string>
+#include <utility>
 
 #include "runtime/ops/binary.h"
 #include "runtime/ops/op_util.h"
@@ -162,9 +164,9 @@ Status validate_gelu(const OpView& op) {
 
 class UnaryNode final : public Node {
  public:
-  UnaryNode(const OpView& op, F32UnaryFn fn, const char* name, float alpha)
+  UnaryNode(const OpView& op, F32UnaryFn fn, std::string name, float alpha)
       : fn_(fn),
-        name_(name),
+        name_(std::move(name)),
         params_{alpha},
         x_(op.input_ids[0]),
         y_(op.output_ids[0]),
@@ -181,7 +183,7 @@ class UnaryNode final : public Node {
 
  private:
   F32UnaryFn fn_;
-  const char* name_;
+  std::string name_;
   F32UnaryParams params_;
   int32_t x_, y_;
   size_t n_;
@@ -192,18 +194,30 @@ class UnaryNode final : public Node {
     return std::unique_ptr<Node>(new UnaryNode(op, kernel, #kernel, alpha_expr));            \
   }
 MINT_UNARY_PREPARE(relu, f32_relu_scalar, 0.0f)
-MINT_UNARY_PREPARE(tanh, f32_tanh_scalar, 0.0f)
-MINT_UNARY_PREPARE(sigmoid, f32_sigmoid_scalar, 0.0f)
-MINT_UNARY_PREPARE(silu, f32_silu_scalar, 0.0f)
 MINT_UNARY_PREPARE(leaky_relu, f32_leaky_relu_scalar, op.op->options_as_LeakyReluOptions()->alpha())
 #undef MINT_UNARY_PREPARE
 
-Result<std::unique_ptr<Node>> prepare_gelu(const OpView& op, const PrepareContext&) {
+// The activations with ISA variants (kernels/activation.inc): the best one the session allows,
+// chosen here once.
+#define MINT_ACTIVATION_PREPARE(op_name)                                                         \
+  Result<std::unique_ptr<Node>> prepare_##op_name(const OpView& op, const PrepareContext& ctx) { \
+    const F32ActivationKernel* k = select_f32_activation(ctx.isa);                               \
+    return std::unique_ptr<Node>(                                                                \
+        new UnaryNode(op, k->op_name, std::string("f32_" #op_name "_") + k->name, 0.0f));        \
+  }
+MINT_ACTIVATION_PREPARE(tanh)
+MINT_ACTIVATION_PREPARE(sigmoid)
+MINT_ACTIVATION_PREPARE(silu)
+#undef MINT_ACTIVATION_PREPARE
+
+Result<std::unique_ptr<Node>> prepare_gelu(const OpView& op, const PrepareContext& ctx) {
+  const F32ActivationKernel* k = select_f32_activation(ctx.isa);
   if (op.op->options_as_GeluOptions()->approximate_tanh()) {
     return std::unique_ptr<Node>(
-        new UnaryNode(op, f32_gelu_tanh_scalar, "f32_gelu_tanh_scalar", 0.0f));
+        new UnaryNode(op, k->gelu_tanh, std::string("f32_gelu_tanh_") + k->name, 0.0f));
   }
-  return std::unique_ptr<Node>(new UnaryNode(op, f32_gelu_scalar, "f32_gelu_scalar", 0.0f));
+  return std::unique_ptr<Node>(
+      new UnaryNode(op, k->gelu, std::string("f32_gelu_") + k->name, 0.0f));
 }
 
 // ---- softmax ---------------------------------------------------------------------------------

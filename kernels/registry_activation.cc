@@ -1,0 +1,31 @@
+// The list and selection of the f32 activation family (kernels/elementwise.h, list
+// kernels/activation.inc).
+#include <iterator>
+
+#include "kernels/elementwise.h"
+
+namespace mint {
+namespace {
+
+constexpr F32ActivationKernel kActivation[] = {
+#define MINT_KERNEL(isa, suffix)              \
+  {#suffix,           Isa::isa,               \
+   f32_tanh_##suffix, f32_sigmoid_##suffix,   \
+   f32_gelu_##suffix, f32_gelu_tanh_##suffix, \
+   f32_silu_##suffix},
+#include "kernels/activation.inc"
+#undef MINT_KERNEL
+};
+
+}  // namespace
+
+const F32ActivationKernel* f32_activation_kernels(size_t* count) {
+  *count = sizeof(kActivation) / sizeof(kActivation[0]);
+  return kActivation;
+}
+
+const F32ActivationKernel* select_f32_activation(IsaMask mask) {
+  return best_kernel_for(std::begin(kActivation), std::end(kActivation), mask);
+}
+
+}  // namespace mint
