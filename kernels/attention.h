@@ -9,7 +9,8 @@
 //       y[.. + i]                  = a * c - b * s
 //       y[.. + i + rotary_dim / 2] = b * c + a * s        (the rotate_half convention)
 //     features at and beyond rotary_dim are copied. x and y may be the same array.
-//     inv_freq[i] = 1 / theta^(2i / rotary_dim), computed once by rope_inv_freq.
+//     inv_freq[i] = 1 / theta^(2i / rotary_dim), computed once by rope_inv_freq; c and s are
+//     computed (in double, rounded to f32) once per row and frequency, for all heads.
 //
 //   KV cache rows: one row is head_dim values of one position and one KV head.
 //     kv_store_row_{f32,f16,qs8}(d, x, dst, scale): stores x[0..d) as f32, f16 (round to

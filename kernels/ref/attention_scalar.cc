@@ -18,19 +18,33 @@ void rope_inv_freq(size_t rotary_dim, float theta, float* inv_freq) {
 void f32_rope_scalar(size_t rows, size_t heads, size_t head_dim, size_t rotary_dim,
                      const int32_t* positions, const float* inv_freq, const float* x, float* y) {
   const size_t half = rotary_dim / 2;
+  // cos and sin of a row's angles are computed once per chunk of frequencies and used by every
+  // head of the row (the same values as per head; libm's double cos / sin dominate otherwise).
+  constexpr size_t kChunk = 64;
+  float cos_chunk[kChunk], sin_chunk[kChunk];
   for (size_t r = 0; r < rows; ++r) {
     const float p = static_cast<float>(positions[r]);
+    for (size_t i0 = 0; i0 < half; i0 += kChunk) {
+      const size_t m = std::min(kChunk, half - i0);
+      for (size_t i = 0; i < m; ++i) {
+        const float angle = p * inv_freq[i0 + i];
+        cos_chunk[i] = static_cast<float>(std::cos(static_cast<double>(angle)));
+        sin_chunk[i] = static_cast<float>(std::sin(static_cast<double>(angle)));
+      }
+      for (size_t h = 0; h < heads; ++h) {
+        const float* xr = x + (r * heads + h) * head_dim + i0;
+        float* yr = y + (r * heads + h) * head_dim + i0;
+        for (size_t i = 0; i < m; ++i) {
+          const float c = cos_chunk[i], s = sin_chunk[i];
+          const float a = xr[i], b = xr[i + half];
+          yr[i] = a * c - b * s;
+          yr[i + half] = b * c + a * s;
+        }
+      }
+    }
     for (size_t h = 0; h < heads; ++h) {
       const float* xr = x + (r * heads + h) * head_dim;
       float* yr = y + (r * heads + h) * head_dim;
-      for (size_t i = 0; i < half; ++i) {
-        const float angle = p * inv_freq[i];
-        const float c = static_cast<float>(std::cos(static_cast<double>(angle)));
-        const float s = static_cast<float>(std::sin(static_cast<double>(angle)));
-        const float a = xr[i], b = xr[i + half];
-        yr[i] = a * c - b * s;
-        yr[i + half] = b * c + a * s;
-      }
       if (yr != xr) {
         for (size_t i = rotary_dim; i < head_dim; ++i) yr[i] = xr[i];
       }
