@@ -14,16 +14,29 @@
 
 #include "kernels/gemm.h"
 #include "kernels/isa.h"
+#include "kernels/registry.h"  // MINT_ARCH_*
 
 namespace mint {
 
 using QuantizeRowsFn = void (*)(size_t m, size_t k, const float* x, size_t x_stride, int8_t* q,
                                 size_t q_stride, Qs8RowQuant* quant);
 
-void qs8_quantize_rows_scalar(size_t m, size_t k, const float* x, size_t x_stride, int8_t* q,
-                              size_t q_stride, Qs8RowQuant* quant);
+// qs8_quantize_rows_<suffix> for every entry of kernels/quantize_rows.inc: the scalar reference
+// and ISA variants (kernels/qs8_quantize_rows_vec.h) equal to it bit for bit.
+#define MINT_KERNEL(isa, suffix)                                                                  \
+  void qs8_quantize_rows_##suffix(size_t m, size_t k, const float* x, size_t x_stride, int8_t* q, \
+                                  size_t q_stride, Qs8RowQuant* quant);
+#include "kernels/quantize_rows.inc"
+#undef MINT_KERNEL
 
-// Best row quantizer for the ISAs in `mask` (only the scalar one exists today).
+struct QuantizeRowsKernel {
+  const char* name;  // the suffix: "scalar", "avx2", ...
+  Isa isa;
+  QuantizeRowsFn fn;
+};
+// Every entry of kernels/quantize_rows.inc (the scalar reference first).
+const QuantizeRowsKernel* quantize_rows_kernels(size_t* count);
+// The best row quantizer for the ISAs in `mask` (the scalar reference if none); never null.
 QuantizeRowsFn select_quantize_rows(IsaMask mask);
 
 }  // namespace mint

@@ -65,7 +65,7 @@ mint::Status null_argument(const char* name) {
 template <typename T>
 mint::Status read_options(const T* in, T* out, const char* name) {
   if (in == nullptr) return mint::Status::ok();
-  if (in->size < sizeof(size_t) || in->size > (1u << 16)) {
+  if ((in->size) < sizeof(size_t) || (in->size) > (1u << 16)) {
     return mint::Status::invalid_argument(std::string(name) + "->size is " + std::to_string(in->size) +
                                           "; call " + name + "_init first");
   }
@@ -241,7 +241,7 @@ mint_status mint_session_create(mint_model_t model, const mint_session_options* 
     MINT_RETURN_IF_ERROR(read_options(options, &opts, "mint_session_options"));
     MINT_ASSIGN_OR_RETURN(auto session,
                           mint::Session::create(*model->model, {opts.num_threads, opts.max_isa}));
-    *out_session = new mint_session{std::move(session)};
+    *out_session = new mint_session{std::move(session), nullptr, {}};
     return mint::Status::ok();
   });
 }

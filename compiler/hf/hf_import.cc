@@ -55,8 +55,12 @@ class DecoderBuilder {
       }
       caches_.push_back(cache);
     }
-    segment("prefill", o_.prefill_chunk);
+    // o_.prefill_chunks is ascending and unique here (import_hf_checkpoint)
+    segment("prefill", o_.prefill_chunks.back());
     segment("decode", 1);
+    for (size_t i = 0; i + 1 < o_.prefill_chunks.size(); ++i) {
+      segment("prefill_" + std::to_string(o_.prefill_chunks[i]), o_.prefill_chunks[i]);
+    }
     MINT_RETURN_IF_ERROR(b_.status());
     b_.set_model_family(c_.model_type);
     return b_.finish();
@@ -379,9 +383,15 @@ Result<Graph> import_hf_checkpoint(const std::string& dir, const HfImportOptions
                                     std::to_string(config.sliding_window) + " of '" + config_path +
                                     "' (sliding-window attention is not supported)");
   }
-  if (o.prefill_chunk < 2 || o.prefill_chunk > 4096) {
-    return Status::invalid_argument("prefill chunk " + std::to_string(o.prefill_chunk) + " is outside [2, 4096]");
+  if (o.prefill_chunks.empty()) return Status::invalid_argument("no prefill chunk given");
+  for (int64_t& t : o.prefill_chunks) {
+    if (t < 2 || t > 4096) {
+      return Status::invalid_argument("prefill chunk " + std::to_string(t) + " is outside [2, 4096]");
+    }
+    t = std::max<int64_t>(2, std::min(t, o.context));
   }
+  std::sort(o.prefill_chunks.begin(), o.prefill_chunks.end());
+  o.prefill_chunks.erase(std::unique(o.prefill_chunks.begin(), o.prefill_chunks.end()), o.prefill_chunks.end());
   if (o.kv_cache != DType::f32 && o.kv_cache != DType::f16 && o.kv_cache != DType::i8) {
     return Status::invalid_argument("the KV cache must be f32, f16 or i8");
   }
@@ -400,7 +410,10 @@ Result<Graph> import_hf_checkpoint(const std::string& dir, const HfImportOptions
   graph.metadata["mint.text"] = "1";
   graph.metadata["text.vocab_size"] = std::to_string(config.vocab_size);
   graph.metadata["text.context_length"] = std::to_string(o.context);
-  graph.metadata["text.prefill_chunk"] = std::to_string(o.prefill_chunk);
+  graph.metadata["text.prefill_chunk"] = std::to_string(o.prefill_chunks.back());
+  std::vector<std::string> chunks;
+  for (int64_t t : o.prefill_chunks) chunks.push_back(std::to_string(t));
+  graph.metadata["text.prefill_chunks"] = join(chunks);
   graph.metadata["text.kv_cache"] = cache;
   graph.metadata["text.eos_token_ids"] = join(eos);
   graph.metadata["text.bos_token_id"] = std::to_string(config.bos_token_id);

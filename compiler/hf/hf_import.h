@@ -9,16 +9,19 @@
 // split here by rows). Tensor names follow transformers (GPT-2's with or without the
 // "transformer." prefix); lm_head.weight is used when present, else the tied embedding.
 //
-// The graph has two segments sharing every weight and the KV cache (schema/plan.fbs Segment;
+// The graph's segments share every weight and the KV cache (schema/plan.fbs Segment;
 // docs/plan-format.md "Text plans"):
-//   "prefill": inputs tokens i32 [chunk], positions i32 [chunk], count i32 [1];
-//   "decode":  the same with 1 row;
+//   "prefill":     inputs tokens i32 [T], positions i32 [T], count i32 [1], T the largest of
+//                  HfImportOptions::prefill_chunks;
+//   "decode":      the same with 1 row;
+//   "prefill_<T>": the same with T rows, for each smaller prefill chunk (after "decode");
 //   each outputs logits f32 [1, vocab] of row count - 1. Rows t < count are the tokens at
 //   positions[t] = positions[0] + t; the others are padding (ids and positions must still be in
 //   range; their results are ignored).
 // Per layer the KV cache is two state values [context, kv_heads * head_dim] of the chosen
 // dtype (f32, f16, or i8 with [context, kv_heads] f32 scales per row). Metadata: mint.text=1,
-// text.vocab_size, text.context_length, text.prefill_chunk, text.kv_cache, text.eos_token_ids,
+// text.vocab_size, text.context_length, text.prefill_chunk (the largest T), text.prefill_chunks
+// (every T, ascending, comma-separated), text.kv_cache, text.eos_token_ids,
 // text.bos_token_id, hf.model_type, hf.checkpoint_files, hf.tokenizer_files (tokenizer files
 // present in the directory, comma-separated, for the tokenizer-in-plan to embed).
 //
@@ -42,7 +45,11 @@ namespace mint::compiler {
 
 struct HfImportOptions {
   int64_t context = 0;          // KV cache positions; 0: min(max positions, 2048)
-  int64_t prefill_chunk = 32;   // rows of the prefill segment
+  // Rows of the prefill segments, each in [2, 4096], any order (duplicates count once); one
+  // above the context is lowered to it (but not below 2). A run costs about the same to read
+  // the weights whatever its rows, so long prompts want a large chunk and short ones a small
+  // one: runtime/generate/plan_decoder.cc picks per prompt.
+  std::vector<int64_t> prefill_chunks = {8, 32, 128};
   DType kv_cache = DType::f32;  // f32, f16 or i8
   // Structured attention-head pruning (compiler/hf/prune_heads.h): the query heads each layer
   // keeps, ascending indices into the checkpoint's heads; empty: every head of every layer.

@@ -1,6 +1,7 @@
 #include <algorithm>
 #include <cmath>
 
+#include "kernels/qs8_quantize_rows_vec.h"
 #include "kernels/quantize.h"
 
 namespace mint {
@@ -14,21 +15,12 @@ void qs8_quantize_rows_scalar(size_t m, size_t k, const float* x, size_t x_strid
       lo = std::min(lo, row[j]);
       hi = std::max(hi, row[j]);
     }
-    const float scale = hi > lo ? (hi - lo) / 255.0f : 1.0f;
-    const float zp = std::min(127.0f, std::max(-128.0f, std::nearbyint(-128.0f - lo / scale)));
-    const int32_t zero_point = static_cast<int32_t>(zp);
-    const float inv_scale = 1.0f / scale;
+    const Qs8RowParams p = qs8_row_params(lo, hi);
     int8_t* out = q + i * q_stride;
-    for (size_t j = 0; j < k; ++j) {
-      // Clamped in float so that NaN or huge values never reach an out-of-range conversion.
-      const float v = std::nearbyint(row[j] * inv_scale) + zp;
-      out[j] = static_cast<int8_t>(std::min(127.0f, std::max(-128.0f, v)));
-    }
+    for (size_t j = 0; j < k; ++j) out[j] = qs8_row_value(row[j], p);
     for (size_t j = k; j < q_stride; ++j) out[j] = 0;
-    quant[i] = {zero_point, scale};
+    quant[i] = p.quant;
   }
 }
-
-QuantizeRowsFn select_quantize_rows(IsaMask) { return qs8_quantize_rows_scalar; }
 
 }  // namespace mint

@@ -1,12 +1,14 @@
 // PlanDecoder: runtime/generate/plan_decoder.h over a text plan (compiler/hf/hf_import.h,
-// docs/plan-format.md "Text plans"). append() runs the "decode" segment for one token and the
-// "prefill" segment in chunks of its row count otherwise (a final single token also takes the
-// decode segment); padding rows get token 0 and the last valid position, so every id and
-// position stays in range.
+// docs/plan-format.md "Text plans"). append() runs the tokens through the plan's segments: the
+// "decode" segment (1 row) and the prefill segments ("prefill", and "prefill_<T>" for each other
+// T of the text.prefill_chunks metadata). A run reads every weight once whatever its rows, so
+// the split minimizes (rows run, padding included) + kRunCostRows per run (split_into_runs); padding
+// rows get token 0 and the last valid position, so every id and position stays in range.
 #include "runtime/generate/plan_decoder.h"
 
 #include <algorithm>
 #include <cstdlib>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -61,18 +63,56 @@ Result<SegmentIo> text_segment(const Model& model, const char* name, int64_t* vo
 }
 
 struct TextPlan {
-  SegmentIo prefill, decode;
+  std::vector<SegmentIo> prefills;  // ascending rows; the last is "prefill"
+  SegmentIo decode;
   size_t vocab = 0, context = 0;
 };
+
+// The T of text.prefill_chunks ("8,32,128"), or an error naming the metadata.
+Result<std::vector<size_t>> prefill_chunks(const char* text) {
+  const std::string s = text;
+  std::vector<size_t> out;
+  size_t start = 0;
+  for (;;) {
+    const size_t comma = s.find(',', start);
+    const std::string item = s.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
+    char* end = nullptr;
+    const unsigned long long v = std::strtoull(item.c_str(), &end, 10);
+    if (item.empty() || item[0] == '-' || *end != '\0' || v < 2 || v > 4096 || (!out.empty() && v <= out.back())) {
+      return Status::invalid_argument("the plan's text.prefill_chunks metadata '" + s +
+                                      "' is not an ascending list of row counts in [2, 4096]");
+    }
+    out.push_back(static_cast<size_t>(v));
+    if (comma == std::string::npos) return out;
+    start = comma + 1;
+  }
+}
 
 Result<TextPlan> describe(const Model& model) {
   const char* text = model.metadata("mint.text");
   if (text == nullptr || std::string(text) != "1") return Status::invalid_argument("the plan is not a text plan (no mint.text metadata)");
   TextPlan p;
   int64_t vocab = -1;
-  MINT_ASSIGN_OR_RETURN(p.prefill, text_segment(model, "prefill", &vocab));
+  MINT_ASSIGN_OR_RETURN(SegmentIo largest, text_segment(model, "prefill", &vocab));
   MINT_ASSIGN_OR_RETURN(p.decode, text_segment(model, "decode", &vocab));
   if (p.decode.rows != 1) return Status::invalid_argument("segment 'decode' must have 1 row");
+  if (const char* chunks = model.metadata("text.prefill_chunks")) {
+    MINT_ASSIGN_OR_RETURN(std::vector<size_t> rows, prefill_chunks(chunks));
+    if (rows.back() != largest.rows) {
+      return Status::invalid_argument("the plan's text.prefill_chunks '" + std::string(chunks) +
+                                      "' does not end with the " + std::to_string(largest.rows) +
+                                      " rows of segment 'prefill'");
+    }
+    for (size_t i = 0; i + 1 < rows.size(); ++i) {
+      const std::string name = "prefill_" + std::to_string(rows[i]);
+      MINT_ASSIGN_OR_RETURN(SegmentIo io, text_segment(model, name.c_str(), &vocab));
+      if (io.rows != rows[i]) {
+        return Status::invalid_argument("segment '" + name + "' has " + std::to_string(io.rows) + " rows");
+      }
+      p.prefills.push_back(io);
+    }
+  }
+  p.prefills.push_back(largest);
   p.vocab = static_cast<size_t>(vocab);
   const char* context = model.metadata("text.context_length");
   char* end = nullptr;
@@ -87,8 +127,10 @@ Result<TextPlan> describe(const Model& model) {
 class PlanDecoder final : public TokenDecoder {
  public:
   PlanDecoder(Session& session, TextPlan plan) : session_(session), plan_(plan) {
-    tokens_.resize(plan.prefill.rows);
-    positions_.resize(plan.prefill.rows);
+    const size_t largest = plan_.prefills.back().rows;
+    tokens_.resize(largest);
+    positions_.resize(largest);
+    for (const SegmentIo& io : plan_.prefills) chunks_.push_back(io.rows);
   }
 
   size_t vocab_size() const override { return plan_.vocab; }
@@ -110,11 +152,14 @@ class PlanDecoder final : public TokenDecoder {
     }
     size_t pos = position_;
     const float* logits = nullptr;
-    for (size_t done = 0; done < count;) {
-      const size_t left = count - done;
-      const SegmentIo& io = left == 1 ? plan_.decode : plan_.prefill;
-      const size_t n = std::min(left, io.rows);
-      MINT_ASSIGN_OR_RETURN(logits, run(io, tokens + done, n, pos));
+    size_t done = 0;
+    for (size_t rows : split_into_runs(chunks_, count)) {
+      const SegmentIo* io = &plan_.decode;
+      for (const SegmentIo& p : plan_.prefills) {
+        if (p.rows == rows) io = &p;
+      }
+      const size_t n = std::min(count - done, rows);
+      MINT_ASSIGN_OR_RETURN(logits, run(*io, tokens + done, n, pos));
       done += n;
       pos += n;
     }
@@ -143,11 +188,39 @@ class PlanDecoder final : public TokenDecoder {
   TextPlan plan_;
   size_t position_ = 0;
   std::vector<int32_t> tokens_, positions_;
+  std::vector<size_t> chunks_;  // rows of plan_.prefills
 };
 
 }  // namespace
 
 bool is_text_plan(const Model& model) { return describe(model).is_ok(); }
+
+std::vector<size_t> split_into_runs(const std::vector<size_t>& chunks, size_t count) {
+  std::vector<size_t> runs;
+  if (chunks.empty()) return std::vector<size_t>(count, 1);
+  const size_t largest = chunks.back();
+  while (count >= 2 * largest) {
+    runs.push_back(largest);
+    count -= largest;
+  }
+  // cost[r]: the least cost of r tokens; choice[r]: the rows of its first run (1: decode)
+  std::vector<size_t> cost(count + 1, 0), choice(count + 1, 1);
+  for (size_t r = 1; r <= count; ++r) {
+    cost[r] = cost[r - 1] + 1 + kRunCostRows;
+    for (size_t t : chunks) {
+      const size_t c = cost[r - std::min(r, t)] + t + kRunCostRows;
+      if (c < cost[r]) {
+        cost[r] = c;
+        choice[r] = t;
+      }
+    }
+  }
+  const size_t first_dp_run = runs.size();
+  for (size_t r = count; r > 0; r -= std::min(r, choice[r])) runs.push_back(choice[r]);
+  // Largest first: the padding, if any, falls in the last and smallest run.
+  std::sort(runs.begin() + static_cast<std::ptrdiff_t>(first_dp_run), runs.end(), std::greater<size_t>());
+  return runs;
+}
 
 Result<std::unique_ptr<TokenDecoder>> make_plan_decoder(Session& session) {
   MINT_ASSIGN_OR_RETURN(TextPlan plan, describe(session.model()));

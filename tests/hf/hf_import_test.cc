@@ -30,6 +30,7 @@
 #include <map>
 #include <random>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "compiler/compile.h"
@@ -39,6 +40,7 @@
 #include "runtime/generate/plan_decoder.h"
 #include "runtime/model.h"
 #include "runtime/session.h"
+#include "tests/test_util.h"
 
 namespace mint {
 namespace {
@@ -99,10 +101,10 @@ struct TextModel {
 };
 
 std::unique_ptr<TextModel> compile_model(const std::string& name, WeightPrecision weights, DType cache,
-                                         size_t threads = 1, int64_t chunk = 8) {
+                                         size_t threads = 1, std::vector<int64_t> chunks = {8}) {
   HfImportOptions o;
   o.context = 64;
-  o.prefill_chunk = chunk;
+  o.prefill_chunks = std::move(chunks);
   o.kv_cache = cache;
   auto graph = compiler::import_hf_checkpoint(kTinyDir + "/" + name, o);
   EXPECT_TRUE(graph.is_ok()) << graph.status().message();
@@ -180,7 +182,7 @@ TEST_P(HfModelTest, F32LogitsAndGreedyMatchTorch) {
 // chunk larger than the prompt.
 TEST_P(HfModelTest, ChunkingDoesNotChangeLogits) {
   const Reference ref = load_reference(GetParam());
-  auto one = compile_model(GetParam(), WeightPrecision::kF32, DType::f32, 1, 32);
+  auto one = compile_model(GetParam(), WeightPrecision::kF32, DType::f32, 1, {32});
   ASSERT_NE(one, nullptr);
   auto all = one->decoder->append(ref.prompt.data(), ref.prompt.size());
   ASSERT_TRUE(all.is_ok());
@@ -193,6 +195,42 @@ TEST_P(HfModelTest, ChunkingDoesNotChangeLogits) {
     l = r.value();
   }
   EXPECT_LE(relative_error(l, ref.logits[0]), 1e-4);
+}
+
+// Several prefill segments (chunks 4, 8 and 16, the decoder choosing a split per append) give
+// the logits of one (16) for every prompt length 1..40 and for the steps after it: every
+// kernel computes a row the same way whatever the rows beside it, so they are equal bit for
+// bit. int8 weights and cache: the dynamic quantization is per row too.
+TEST_P(HfModelTest, SeveralPrefillChunksGiveTheLogitsOfOne) {
+  auto several = compile_model(GetParam(), WeightPrecision::kInt8, DType::i8, 1, {16, 4, 8, 4});
+  auto one = compile_model(GetParam(), WeightPrecision::kInt8, DType::i8, 1, {16});
+  ASSERT_NE(several, nullptr);
+  ASSERT_NE(one, nullptr);
+  const std::vector<SegmentDesc>& segs = several->model->segments();
+  ASSERT_EQ(segs.size(), 4u);
+  EXPECT_EQ(segs[0].name, "prefill");
+  EXPECT_EQ(segs[1].name, "decode");
+  EXPECT_EQ(segs[2].name, "prefill_4");
+  EXPECT_EQ(segs[3].name, "prefill_8");
+  EXPECT_STREQ(several->model->metadata("text.prefill_chunks"), "4,8,16");
+  EXPECT_STREQ(several->model->metadata("text.prefill_chunk"), "16");
+  const size_t vocab = one->decoder->vocab_size();
+  std::mt19937 rng(3);
+  for (size_t len = 1; len <= 40; ++len) {
+    std::vector<int32_t> prompt(len);
+    for (int32_t& t : prompt) t = static_cast<int32_t>(rng() % vocab);
+    several->decoder->reset();
+    one->decoder->reset();
+    auto a = several->decoder->append(prompt.data(), len);
+    auto b = one->decoder->append(prompt.data(), len);
+    ASSERT_TRUE(a.is_ok() && b.is_ok()) << len;
+    ASSERT_EQ(std::memcmp(a.value(), b.value(), vocab * sizeof(float)), 0) << "prompt of " << len;
+    const int32_t next[3] = {1, 2, 3};
+    a = several->decoder->append(next, 3);
+    b = one->decoder->append(next, 3);
+    ASSERT_TRUE(a.is_ok() && b.is_ok()) << len;
+    ASSERT_EQ(std::memcmp(a.value(), b.value(), vocab * sizeof(float)), 0) << "3 tokens after " << len;
+  }
 }
 
 struct Variant {
@@ -260,6 +298,92 @@ TEST(PlanDecoder, RejectsBadAppendsWithoutChangingTheContext) {
   EXPECT_TRUE(d.append(ok, 3).is_ok());
 }
 
+// The split of an append over the segments: every token covered once, the least cost, the
+// examples of runtime/generate/plan_decoder.h.
+TEST(PlanDecoder, SplitIntoRuns) {
+  using generate::kRunCostRows;
+  using generate::split_into_runs;
+  using Runs = std::vector<size_t>;
+  const Runs chunks = {8, 32, 128};
+  EXPECT_EQ(split_into_runs(chunks, 1), Runs({1}));
+  EXPECT_EQ(split_into_runs(chunks, 2), Runs({8}));
+  EXPECT_EQ(split_into_runs(chunks, 33), Runs({32, 1}));
+  EXPECT_EQ(split_into_runs(chunks, 31), Runs({32}));
+  EXPECT_EQ(split_into_runs(chunks, 72), Runs({32, 32, 8}));
+  EXPECT_EQ(split_into_runs(chunks, 300)[0], 128u);
+  EXPECT_EQ(split_into_runs({}, 3), Runs({1, 1, 1}));
+  EXPECT_EQ(split_into_runs({16}, 40), Runs({16, 16, 16}));
+  // Against brute force over every multiset of runs (a split's cost is its rows plus
+  // kRunCostRows per run; the cheapest multiset covering the tokens never has a run left over)
+  // for up to 40 tokens with chunks 4, 8, 16.
+  const Runs small = {4, 8, 16};
+  std::vector<size_t> best(41, SIZE_MAX);
+  for (size_t a = 0; a <= 40; ++a) {
+    for (size_t b = 0; b <= 10; ++b) {
+      for (size_t c = 0; c <= 5; ++c) {
+        for (size_t d = 0; d <= 3; ++d) {
+          const size_t rows = a + 4 * b + 8 * c + 16 * d;
+          const size_t cost = rows + (a + b + c + d) * kRunCostRows;
+          for (size_t count = 1; count <= std::min<size_t>(rows, 40); ++count) best[count] = std::min(best[count], cost);
+        }
+      }
+    }
+  }
+  for (size_t count = 1; count <= 40; ++count) {
+    const Runs runs = split_into_runs(small, count);
+    size_t covered = 0, cost = 0;
+    for (size_t i = 0; i < runs.size(); ++i) {
+      if (i > 0) EXPECT_LE(runs[i], runs[i - 1]) << count << ": largest first";
+      EXPECT_TRUE(runs[i] == 1 || std::find(small.begin(), small.end(), runs[i]) != small.end());
+      EXPECT_LT(covered, count) << "a run after every token was covered";
+      covered += std::min(runs[i], count - covered);
+      cost += runs[i] + kRunCostRows;
+    }
+    EXPECT_EQ(covered, count);
+    EXPECT_EQ(cost, best[count]) << count;
+  }
+}
+
+// Prefill chunks outside [2, 4096] or none are import errors; one above the context is lowered
+// to it; a plan whose text.prefill_chunks does not match its segments gets no decoder.
+TEST(PlanDecoder, RejectsBadPrefillChunks) {
+  for (const std::vector<int64_t>& bad : {std::vector<int64_t>{}, {1}, {8, 5000}}) {
+    HfImportOptions o;
+    o.context = 64;
+    o.prefill_chunks = bad;
+    auto graph = compiler::import_hf_checkpoint(kTinyDir + "/llama", o);
+    ASSERT_FALSE(graph.is_ok());
+    EXPECT_EQ(graph.status().code(), mint_status_invalid_argument);
+    EXPECT_NE(graph.status().message().find("prefill chunk"), std::string::npos) << graph.status().message();
+  }
+  HfImportOptions lowered;
+  lowered.context = 64;
+  lowered.prefill_chunks = {200, 8};
+  auto g = compiler::import_hf_checkpoint(kTinyDir + "/llama", lowered);
+  ASSERT_TRUE(g.is_ok()) << g.status().message();
+  EXPECT_EQ(g.value().metadata["text.prefill_chunks"], "8,64");
+  for (const char* bad : {"64,8", "8,x", "8", "4,64", "8,,64", "-8,64"}) {
+    HfImportOptions o;
+    o.context = 64;
+    o.prefill_chunks = {8, 64};
+    auto graph = compiler::import_hf_checkpoint(kTinyDir + "/llama", o);
+    ASSERT_TRUE(graph.is_ok());
+    graph.value().metadata["text.prefill_chunks"] = bad;
+    auto bytes = compiler::compile(std::move(graph).value(), compiler::CompileOptions{});
+    ASSERT_TRUE(bytes.is_ok()) << bytes.status().message();
+    testing_util::AlignedPlan plan(bytes.value());
+    auto model = Model::load_memory(plan.data(), plan.size(), LoadOptions{});
+    ASSERT_TRUE(model.is_ok()) << model.status().message();
+    EXPECT_FALSE(generate::is_text_plan(*model.value())) << bad;
+    auto session = Session::create(*model.value(), SessionOptions{});
+    ASSERT_TRUE(session.is_ok());
+    auto decoder = generate::make_plan_decoder(*session.value());
+    ASSERT_FALSE(decoder.is_ok()) << bad;
+    EXPECT_EQ(decoder.status().code(), mint_status_invalid_argument) << bad;
+    std::printf("text.prefill_chunks '%s': %s\n", bad, decoder.status().message().c_str());
+  }
+}
+
 TEST(PlanDecoder, PlanMetadata) {
   auto m = compile_model("qwen2", WeightPrecision::kF32, DType::i8);
   ASSERT_NE(m, nullptr);
@@ -283,7 +407,7 @@ TEST(PlanDecoder, PlanMetadata) {
 TEST(TextPlanRobustness, RandomByteFlips) {
   HfImportOptions o;
   o.context = 16;
-  o.prefill_chunk = 4;
+  o.prefill_chunks = {4};
   o.kv_cache = DType::i8;
   auto graph = compiler::import_hf_checkpoint(kTinyDir + "/llama", o);
   ASSERT_TRUE(graph.is_ok()) << graph.status().message();

@@ -84,7 +84,7 @@ struct Precision {
 Result<std::vector<uint8_t>> compile_plan(const std::string& name, const Precision& p) {
   HfImportOptions o;
   o.context = 64;
-  o.prefill_chunk = 8;
+  o.prefill_chunks = {8};
   MINT_ASSIGN_OR_RETURN(compiler::Graph graph, compiler::import_hf_checkpoint(kTinyDir + "/" + name, o));
   compiler::CompileOptions co;
   co.weights = p.weights;

@@ -72,7 +72,7 @@ std::string calibration_file() {
 HfImportOptions import_options() {
   HfImportOptions o;
   o.context = 64;
-  o.prefill_chunk = 8;
+  o.prefill_chunks = {8};
   return o;
 }
 

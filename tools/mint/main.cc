@@ -15,7 +15,8 @@
 //   mint run PLAN [--threads N] [--isa ISA] [--repeat R]
 //                                          random inputs; prints outputs and latency
 //   mint compile CHECKPOINT_DIR -o PLAN [--weights ..] [--kv-cache f32|f16|int8] [--context N]
-//                [--chunk T]               a Hugging Face decoder checkpoint -> text plan;
+//                [--chunk T[,T..]]         a Hugging Face decoder checkpoint -> text plan;
+//                                          prefill segments of T rows (default 8,32,128);
 //                                          embeds its tokenizer (vocab.json + merges.txt or
 //                                          tokenizer.model) when the directory has one
 //                [--embedding-precision f32|f16|int8] (default f32; int8: per-row scales)
@@ -92,8 +93,10 @@ int usage() {
                "  mint inspect PLAN\n"
                "  mint run PLAN [--threads N] [--isa ISA] [--repeat R]\n"
                "  mint compile CHECKPOINT_DIR -o PLAN [--weights f32|f16|int8] [--kv-cache f32|f16|int8]\n"
-               "               [--context N] [--chunk T] [--embedding-precision f32|f16|int8]\n"
+               "               [--context N] [--chunk T[,T..]] [--embedding-precision f32|f16|int8]\n"
                "               [--head-precision f32|f16|int8|int4]\n"
+               "      --chunk: the rows of the prefill segments (default 8,32,128); each prompt runs\n"
+               "        through the ones that waste the fewest padded rows and runs\n"
                "               [--prune-heads R --calibration-text FILE [--calibration-tokens N]]\n"
                "      embeds the directory's tokenizer: vocab.json + merges.txt (GPT-2 BPE) or\n"
                "        tokenizer.model (SentencePiece BPE, prompts start with its bos)\n"
@@ -134,7 +137,8 @@ struct Args {
   size_t repeat = 20;
   std::string kv_cache = "f32";
   std::string embedding_precision = "f32", head_precision;  // head: empty = --weights
-  size_t context = 0, chunk = 32, tokens = 64, prompt_tokens = 32;
+  size_t context = 0, tokens = 64, prompt_tokens = 32;
+  std::vector<int32_t> chunks;  // --chunk: prefill rows (empty: HfImportOptions' default)
   std::string tokenizer_json, tokenizer_bpe;  // --tokenizer-gpt2
   // mint generate
   bool has_prompt = false;
@@ -261,7 +265,7 @@ bool parse_args(int argc, char** argv, Args* args) {
     } else if (a == "--context" && has_value) {
       if (!parse_size(argv[++i], &args->context)) return false;
     } else if (a == "--chunk" && has_value) {
-      if (!parse_size(argv[++i], &args->chunk)) return false;
+      if (!parse_ids(argv[++i], &args->chunks)) return false;
     } else if (a == "--tokens" && has_value) {
       if (!parse_size(argv[++i], &args->tokens)) return false;
     } else if (a == "--prompt" && has_value) {
@@ -333,7 +337,7 @@ Result<compiler::HfImportOptions> hf_options(const Args& args) {
   else if (args.kv_cache == "int8") o.kv_cache = DType::i8;
   else return Status::invalid_argument("--kv-cache '" + args.kv_cache + "': want f32, f16 or int8");
   o.context = static_cast<int64_t>(args.context);
-  o.prefill_chunk = static_cast<int64_t>(args.chunk);
+  if (!args.chunks.empty()) o.prefill_chunks.assign(args.chunks.begin(), args.chunks.end());
   return o;
 }
 

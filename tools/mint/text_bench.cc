@@ -78,27 +78,31 @@ struct ProfileLine {
   size_t nodes = 0;
 };
 
+// Per-op times of the segments named `segment` or `segment`_<T> (the prefill chunks), summed
+// over their nodes that ran (seconds > 0), per call.
 std::vector<ProfileLine> profile_lines(const Session& session, const std::string& segment,
                                        const std::vector<double>& seconds, size_t calls) {
   const Model& m = session.model();
   std::vector<ProfileLine> lines;
-  const int si = m.segment_index(segment.c_str());
-  if (si < 0 || calls == 0) return lines;
-  const SegmentDesc& seg = m.segments()[si];
-  for (size_t i = seg.first_op; i < seg.first_op + seg.op_count && i < seconds.size(); ++i) {
-    std::string what = m.op_definitions()[i]->name;
-    const std::string kernel = session.nodes()[i]->kernel_name();
-    if (!kernel.empty()) what += " [" + kernel + "]";
-    const OpView& op = m.ops()[i];
-    if (op.inputs.size() > 1 && op.inputs[1] != nullptr && op.inputs[1]->shape.rank >= 2 &&
-        (what.rfind("fully_connected", 0) == 0 || what.rfind("matmul", 0) == 0)) {
-      what += " w";
-      for (size_t d = 0; d < op.inputs[1]->shape.rank; ++d) what += (d ? "x" : " ") + std::to_string(op.inputs[1]->shape[d]);
+  if (calls == 0) return lines;
+  for (const SegmentDesc& seg : m.segments()) {
+    if (seg.name != segment && seg.name.rfind(segment + "_", 0) != 0) continue;
+    for (size_t i = seg.first_op; i < seg.first_op + seg.op_count && i < seconds.size(); ++i) {
+      if (seconds[i] <= 0) continue;
+      std::string what = m.op_definitions()[i]->name;
+      const std::string kernel = session.nodes()[i]->kernel_name();
+      if (!kernel.empty()) what += " [" + kernel + "]";
+      const OpView& op = m.ops()[i];
+      if (op.inputs.size() > 1 && op.inputs[1] != nullptr && op.inputs[1]->shape.rank >= 2 &&
+          (what.rfind("fully_connected", 0) == 0 || what.rfind("matmul", 0) == 0)) {
+        what += " w";
+        for (size_t d = 0; d < op.inputs[1]->shape.rank; ++d) what += (d ? "x" : " ") + std::to_string(op.inputs[1]->shape[d]);
+      }
+      auto it = std::find_if(lines.begin(), lines.end(), [&](const ProfileLine& l) { return l.what == what; });
+      if (it == lines.end()) it = lines.insert(lines.end(), ProfileLine{what, 0.0, 0});
+      it->ms += seconds[i] * 1e3 / double(calls);
+      it->nodes += 1;
     }
-    auto it = std::find_if(lines.begin(), lines.end(), [&](const ProfileLine& l) { return l.what == what; });
-    if (it == lines.end()) it = lines.insert(lines.end(), ProfileLine{what, 0.0, 0});
-    it->ms += seconds[i] * 1e3 / double(calls);
-    it->nodes += 1;
   }
   std::sort(lines.begin(), lines.end(), [](const ProfileLine& a, const ProfileLine& b) { return a.ms > b.ms; });
   return lines;
@@ -163,7 +167,7 @@ int cmd_decode_bench(const DecodeBenchOptions& o) {
     auto r = generate_once(d, ids, o.tokens);
     session.value()->set_profile(nullptr);
     if (!r.is_ok()) return fail(r.status());
-    // Prefill chunks: ceil(prompt / prefill rows) calls, the last single token aside.
+    // The prompt's prefill runs, whatever segments they took.
     prof_prefill = profile_lines(*session.value(), "prefill", seconds, 1);
     prof_decode = profile_lines(*session.value(), "decode", seconds, o.tokens);
     auto print = [&](const char* title, const std::vector<ProfileLine>& lines, const char* unit) {

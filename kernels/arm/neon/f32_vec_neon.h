@@ -31,6 +31,12 @@ struct NeonVec {
     return vcvtq_f32_s32(vmovl_s16(vget_low_s16(h)));
   }
   static void store(float* p, V v) { vst1q_f32(p, v); }
+  // The 4 values of v, integers in [-128, 127], as int8 (fcvtns, two saturating narrows).
+  static void store_qs8(int8_t* p, V v) {
+    const int16x4_t h = vqmovn_s32(vcvtnq_s32_f32(v));
+    const int32_t b = vget_lane_s32(vreinterpret_s32_s8(vqmovn_s16(vcombine_s16(h, h))), 0);
+    std::memcpy(p, &b, sizeof(b));
+  }
   static V add(V a, V b) { return vaddq_f32(a, b); }
   static V sub(V a, V b) { return vsubq_f32(a, b); }
   static V mul(V a, V b) { return vmulq_f32(a, b); }

@@ -32,6 +32,12 @@ struct Avx2Vec {
     return _mm256_cvtepi32_ps(_mm256_cvtepi8_epi32(_mm_cvtsi64_si128(bytes)));
   }
   static void store(float* p, V v) { _mm256_storeu_ps(p, v); }
+  // The 8 values of v, integers in [-128, 127], as int8 (vcvtps2dq, two saturating packs).
+  static void store_qs8(int8_t* p, V v) {
+    const __m256i i = _mm256_cvtps_epi32(v);
+    const __m128i w = _mm_packs_epi32(_mm256_castsi256_si128(i), _mm256_extracti128_si256(i, 1));
+    _mm_storel_epi64(reinterpret_cast<__m128i*>(p), _mm_packs_epi16(w, w));
+  }
   static V add(V a, V b) { return _mm256_add_ps(a, b); }
   static V sub(V a, V b) { return _mm256_sub_ps(a, b); }
   static V mul(V a, V b) { return _mm256_mul_ps(a, b); }

@@ -1,8 +1,10 @@
-// The list and selection of the f32 activation family (kernels/elementwise.h, list
-// kernels/activation.inc).
+// The lists and selection of the f32 activation family (kernels/elementwise.h, list
+// kernels/activation.inc) and of the dynamic row quantization (kernels/quantize.h, list
+// kernels/quantize_rows.inc).
 #include <iterator>
 
 #include "kernels/elementwise.h"
+#include "kernels/quantize.h"
 
 namespace mint {
 namespace {
@@ -17,6 +19,12 @@ constexpr F32ActivationKernel kActivation[] = {
 #undef MINT_KERNEL
 };
 
+constexpr QuantizeRowsKernel kQuantizeRows[] = {
+#define MINT_KERNEL(isa, suffix) {#suffix, Isa::isa, qs8_quantize_rows_##suffix},
+#include "kernels/quantize_rows.inc"
+#undef MINT_KERNEL
+};
+
 }  // namespace
 
 const F32ActivationKernel* f32_activation_kernels(size_t* count) {
@@ -26,6 +34,15 @@ const F32ActivationKernel* f32_activation_kernels(size_t* count) {
 
 const F32ActivationKernel* select_f32_activation(IsaMask mask) {
   return best_kernel_for(std::begin(kActivation), std::end(kActivation), mask);
+}
+
+const QuantizeRowsKernel* quantize_rows_kernels(size_t* count) {
+  *count = sizeof(kQuantizeRows) / sizeof(kQuantizeRows[0]);
+  return kQuantizeRows;
+}
+
+QuantizeRowsFn select_quantize_rows(IsaMask mask) {
+  return best_kernel_for(std::begin(kQuantizeRows), std::end(kQuantizeRows), mask)->fn;
 }
 
 }  // namespace mint
