@@ -243,6 +243,11 @@ Status Model::validate(const LoadOptions& options) {
     t.dtype = ft->dtype();
     t.layout = ft->layout();
     t.storage = ft->storage();
+    // (the FlatBuffers 2.0 verifier checks only the 4-byte length of an int64 vector)
+    if (ft->shape() && ft->shape()->size() > 0 &&
+        reinterpret_cast<uintptr_t>(ft->shape()->data()) % alignof(int64_t) != 0) {
+      return Status::invalid_plan(where + ": shape is not 8-byte aligned in the plan");
+    }
     const size_t rank = ft->shape() ? ft->shape()->size() : 0;
     if (rank > kMaxRank) {
       return Status::invalid_plan(where + ": rank " + std::to_string(rank) + " exceeds " + std::to_string(kMaxRank));

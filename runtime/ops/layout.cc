@@ -30,6 +30,7 @@ Status validate_reshape(const OpView& op) {
   const auto* o = options_as<plan::ReshapeOptions>(op, &st);
   if (!o) return st;
   if (o->new_shape() == nullptr) return Status::invalid_plan("options have no new_shape");
+  MINT_RETURN_IF_ERROR(expect_aligned(o->new_shape(), "new_shape"));
   const TensorDesc& x = *op.inputs[0];
   const TensorDesc& y = *op.outputs[0];
   MINT_RETURN_IF_ERROR(expect_layout(x, "input", 0, plan::Layout::plain));

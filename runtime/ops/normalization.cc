@@ -5,6 +5,8 @@
 #include "kernels/normalization.h"
 
 #include <algorithm>
+#include <string>
+#include <utility>
 
 #include "runtime/ops/op_util.h"
 #include "runtime/ops/shapes.h"
@@ -43,9 +45,10 @@ Status validate_rms_norm(const OpView& op) { return validate_norm(op, 2); }
 
 class NormNode final : public Node {
  public:
-  NormNode(const OpView& op, F32LayerNormFn layer_norm, F32RmsNormFn rms_norm)
+  NormNode(const OpView& op, F32LayerNormFn layer_norm, F32RmsNormFn rms_norm, std::string name)
       : layer_norm_(layer_norm),
         rms_norm_(rms_norm),
+        name_(std::move(name)),
         x_(op.input_ids[0]),
         gamma_(op.input_ids[1]),
         beta_(op.input_ids.size() > 2 ? op.input_ids[2] : -1),
@@ -71,23 +74,27 @@ class NormNode final : public Node {
     });
     return Status::ok();
   }
-  std::string kernel_name() const override {
-    return rms_norm_ ? "f32_rms_norm_scalar" : "f32_layer_norm_scalar";
-  }
+  std::string kernel_name() const override { return name_; }
 
  private:
   F32LayerNormFn layer_norm_;  // exactly one of the two is set
   F32RmsNormFn rms_norm_;
+  std::string name_;
   int32_t x_, gamma_, beta_, y_;
   float epsilon_;
   size_t d_ = 1, rows_ = 0;
 };
 
-Result<std::unique_ptr<Node>> prepare_layer_norm(const OpView& op, const PrepareContext&) {
-  return std::unique_ptr<Node>(new NormNode(op, f32_layer_norm_scalar, nullptr));
+// The best variant the session allows (kernels/normalization.inc), chosen here once.
+Result<std::unique_ptr<Node>> prepare_layer_norm(const OpView& op, const PrepareContext& ctx) {
+  const NormKernel* k = select_norm(ctx.isa);
+  return std::unique_ptr<Node>(
+      new NormNode(op, k->layer_norm, nullptr, std::string("f32_layer_norm_") + k->name));
 }
-Result<std::unique_ptr<Node>> prepare_rms_norm(const OpView& op, const PrepareContext&) {
-  return std::unique_ptr<Node>(new NormNode(op, nullptr, f32_rms_norm_scalar));
+Result<std::unique_ptr<Node>> prepare_rms_norm(const OpView& op, const PrepareContext& ctx) {
+  const NormKernel* k = select_norm(ctx.isa);
+  return std::unique_ptr<Node>(
+      new NormNode(op, nullptr, k->rms_norm, std::string("f32_rms_norm_") + k->name));
 }
 
 }  // namespace

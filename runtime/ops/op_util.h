@@ -6,6 +6,7 @@
 
 #include <cmath>
 #include <cstddef>
+#include <cstdint>
 #include <string>
 
 #include "kernels/conv.h"
@@ -25,6 +26,17 @@ inline Status about(const char* role, size_t i, const TensorDesc& t, const Statu
 }
 
 // Input i must be present, a constant, plain, of `dtype`.
+// An int64 vector of the FlatBuffer (shapes, pads, slice bounds) whose elements, if any, are 8-byte
+// aligned: the FlatBuffers 2.0 verifier checks only its 4-byte length, so a corrupted offset can
+// leave the elements misaligned. `what` names the field in the error.
+inline Status expect_aligned(const flatbuffers::Vector<int64_t>* v, const std::string& what) {
+  if (v != nullptr && v->size() > 0 &&
+      reinterpret_cast<uintptr_t>(v->data()) % alignof(int64_t) != 0) {
+    return Status::invalid_plan(what + " is not 8-byte aligned in the plan");
+  }
+  return Status::ok();
+}
+
 Status expect_constant(const OpView& op, size_t i);
 // Tensor is dtype `dtype` and layout plain.
 Status expect_plain(const TensorDesc& t, const char* role, size_t i, DType dtype);

@@ -17,6 +17,7 @@ Status validate_pad(const OpView& op) {
   const auto* o = options_as<plan::PadOptions>(op, &st);
   if (!o) return st;
   if (o->pads() == nullptr) return Status::invalid_plan("options have no pads");
+  MINT_RETURN_IF_ERROR(expect_aligned(o->pads(), "pads"));
   Result<Shape> out = pad_output_shape(op.inputs[0]->shape, o->pads()->data(), o->pads()->size(),
                                        o->mode());
   if (!out.is_ok()) return about("input", 0, *op.inputs[0], out.status());
@@ -79,6 +80,9 @@ Status validate_slice(const OpView& op) {
   if (o->starts() == nullptr || o->ends() == nullptr || o->steps() == nullptr) {
     return Status::invalid_plan("options need starts, ends and steps");
   }
+  MINT_RETURN_IF_ERROR(expect_aligned(o->starts(), "starts"));
+  MINT_RETURN_IF_ERROR(expect_aligned(o->ends(), "ends"));
+  MINT_RETURN_IF_ERROR(expect_aligned(o->steps(), "steps"));
   const TensorDesc& x = *op.inputs[0];
   const TensorDesc& y = *op.outputs[0];
   for (const TensorDesc* t : {&x, &y}) {

@@ -333,7 +333,9 @@ TEST(PlanDecoder, SplitIntoRuns) {
     const Runs runs = split_into_runs(small, count);
     size_t covered = 0, cost = 0;
     for (size_t i = 0; i < runs.size(); ++i) {
-      if (i > 0) EXPECT_LE(runs[i], runs[i - 1]) << count << ": largest first";
+      if (i > 0) {
+        EXPECT_LE(runs[i], runs[i - 1]) << count << ": largest first";
+      }
       EXPECT_TRUE(runs[i] == 1 || std::find(small.begin(), small.end(), runs[i]) != small.end());
       EXPECT_LT(covered, count) << "a run after every token was covered";
       covered += std::min(runs[i], count - covered);

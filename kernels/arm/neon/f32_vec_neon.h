@@ -71,6 +71,24 @@ struct NeonVec {
     const int32x4_t e = vaddq_s32(vcvtq_s32_f32(n), vdupq_n_s32(127));
     return vreinterpretq_f32_s32(vshlq_n_s32(e, 23));
   }
+  // Double accumulators of kWidth lanes (kernels/normalization_vec.h).
+  struct F64Acc {
+    float64x2_t lo, hi;
+  };
+  static F64Acc f64_zero() { return {vdupq_n_f64(0.0), vdupq_n_f64(0.0)}; }
+  static void f64_add(F64Acc& a, V v) {
+    a.lo = vaddq_f64(a.lo, vcvt_f64_f32(vget_low_f32(v)));
+    a.hi = vaddq_f64(a.hi, vcvt_high_f64_f32(v));
+  }
+  // a += ((double)v - c)^2
+  static void f64_add_sq_diff(F64Acc& a, V v, double c) {
+    const float64x2_t vc = vdupq_n_f64(c);
+    const float64x2_t l = vsubq_f64(vcvt_f64_f32(vget_low_f32(v)), vc);
+    const float64x2_t h = vsubq_f64(vcvt_high_f64_f32(v), vc);
+    a.lo = vfmaq_f64(a.lo, l, l);
+    a.hi = vfmaq_f64(a.hi, h, h);
+  }
+  static double f64_sum(const F64Acc& a) { return vaddvq_f64(vaddq_f64(a.lo, a.hi)); }
   static V zero_below(V v, V x, V lo) {
     return vreinterpretq_f32_u32(vandq_u32(vreinterpretq_u32_f32(v), vcgeq_f32(x, lo)));
   }

@@ -81,6 +81,28 @@ struct Avx2Vec {
     const __m256i e = _mm256_add_epi32(_mm256_cvtps_epi32(n), _mm256_set1_epi32(127));
     return _mm256_castsi256_ps(_mm256_slli_epi32(e, 23));
   }
+  // Double accumulators of kWidth lanes (kernels/normalization_vec.h).
+  struct F64Acc {
+    __m256d lo, hi;
+  };
+  static F64Acc f64_zero() { return {_mm256_setzero_pd(), _mm256_setzero_pd()}; }
+  static void f64_add(F64Acc& a, V v) {
+    a.lo = _mm256_add_pd(a.lo, _mm256_cvtps_pd(_mm256_castps256_ps128(v)));
+    a.hi = _mm256_add_pd(a.hi, _mm256_cvtps_pd(_mm256_extractf128_ps(v, 1)));
+  }
+  // a += ((double)v - c)^2
+  static void f64_add_sq_diff(F64Acc& a, V v, double c) {
+    const __m256d vc = _mm256_set1_pd(c);
+    const __m256d l = _mm256_sub_pd(_mm256_cvtps_pd(_mm256_castps256_ps128(v)), vc);
+    const __m256d h = _mm256_sub_pd(_mm256_cvtps_pd(_mm256_extractf128_ps(v, 1)), vc);
+    a.lo = _mm256_fmadd_pd(l, l, a.lo);
+    a.hi = _mm256_fmadd_pd(h, h, a.hi);
+  }
+  static double f64_sum(const F64Acc& a) {
+    double lanes[4];
+    _mm256_storeu_pd(lanes, _mm256_add_pd(a.lo, a.hi));
+    return (lanes[0] + lanes[1]) + (lanes[2] + lanes[3]);
+  }
   static V zero_below(V v, V x, V lo) { return _mm256_and_ps(v, _mm256_cmp_ps(x, lo, _CMP_GE_OQ)); }
 };
 

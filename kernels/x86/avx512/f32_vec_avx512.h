@@ -95,6 +95,30 @@ struct Avx512Vec {
     const __m512i e = _mm512_add_epi32(_mm512_cvtps_epi32(n), _mm512_set1_epi32(127));
     return _mm512_castsi512_ps(_mm512_slli_epi32(e, 23));
   }
+  // Double accumulators of kWidth lanes (kernels/normalization_vec.h).
+  struct F64Acc {
+    __m512d lo, hi;
+  };
+  static F64Acc f64_zero() { return {_mm512_setzero_pd(), _mm512_setzero_pd()}; }
+  static void f64_add(F64Acc& a, V v) {
+    a.lo = _mm512_add_pd(a.lo, _mm512_cvtps_pd(_mm512_castps512_ps256(v)));
+    a.hi = _mm512_add_pd(a.hi, _mm512_cvtps_pd(_mm512_extractf32x8_ps(v, 1)));
+  }
+  // a += ((double)v - c)^2
+  static void f64_add_sq_diff(F64Acc& a, V v, double c) {
+    const __m512d vc = _mm512_set1_pd(c);
+    const __m512d l = _mm512_sub_pd(_mm512_cvtps_pd(_mm512_castps512_ps256(v)), vc);
+    const __m512d h = _mm512_sub_pd(_mm512_cvtps_pd(_mm512_extractf32x8_ps(v, 1)), vc);
+    a.lo = _mm512_fmadd_pd(l, l, a.lo);
+    a.hi = _mm512_fmadd_pd(h, h, a.hi);
+  }
+  static double f64_sum(const F64Acc& a) {
+    double lanes[8];
+    _mm512_storeu_pd(lanes, _mm512_add_pd(a.lo, a.hi));
+    double s = 0.0;
+    for (double l : lanes) s += l;
+    return s;
+  }
   static V zero_below(V v, V x, V lo) {
     return _mm512_maskz_mov_ps(_mm512_cmp_ps_mask(x, lo, _CMP_GE_OQ), v);
   }
